@@ -1,0 +1,326 @@
+//! The result of a fit: estimates, counts, timing and an honest verdict on convergence.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::params::Param;
+use crate::solver::Method;
+
+/// Which test a converged fit passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConvergedBy {
+    /// The gradient is below the stationarity tolerance: the optimum is estimated to lie closer
+    /// than `tolerance` standard errors.
+    Gradient,
+    /// The optimizer stopped (its line search or cost test) where rounding stops progress: the
+    /// gradient is within its rounding noise, or the distance to the optimum it implies is
+    /// below what differences of NLL values can resolve. Both can exceed the requested
+    /// tolerance; [`Fit::distance_to_optimum`] says by how much.
+    PrecisionLimit,
+    /// The Nelder-Mead simplex's costs agree to within the tolerance, and the gradient there
+    /// confirms a stationary point.
+    SimplexSpread,
+}
+
+/// Why a fit that did not converge stopped.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum StopReason {
+    /// The iteration cap was reached first.
+    MaxIterations {
+        /// The cap.
+        iterations: u64,
+    },
+    /// The line search could not make progress, and the gradient says the optimum is still
+    /// `distance` standard errors away.
+    LineSearchFailed {
+        /// Estimated distance to the optimum, in standard errors.
+        distance: f64,
+    },
+    /// The cost stopped changing while the gradient says the optimum is `distance` standard
+    /// errors away.
+    Stalled {
+        /// Estimated distance to the optimum, in standard errors.
+        distance: f64,
+    },
+    /// The simplex collapsed `distance` standard errors away from a stationary point.
+    SimplexCollapsed {
+        /// Estimated distance to the optimum, in standard errors.
+        distance: f64,
+    },
+    /// The log-density of an observation was NaN or infinite at a point the optimizer tried.
+    NonFiniteLogDensity {
+        /// The observation's index.
+        index: usize,
+        /// The value the log-density returned.
+        value: f64,
+        /// The parameters tried.
+        params: Vec<f64>,
+    },
+    /// The supplied score was not finite at a point the optimizer tried.
+    NonFiniteScore {
+        /// The observation's index.
+        index: usize,
+        /// The parameters tried.
+        params: Vec<f64>,
+    },
+    /// The NLL overflowed at a point the optimizer tried.
+    NllOverflow {
+        /// The parameters tried.
+        params: Vec<f64>,
+    },
+    /// A parameter ran to the edge of its space (for a positive one, to 0 or infinity in floating
+    /// point): the likelihood may be unbounded, as for a Normal on all-equal data.
+    Diverged {
+        /// The parameter.
+        name: String,
+    },
+}
+
+impl fmt::Display for StopReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StopReason::MaxIterations { iterations } => {
+                write!(f, "iteration cap of {iterations} reached")
+            }
+            StopReason::LineSearchFailed { distance } => write!(
+                f,
+                "line search failed with the optimum still about {distance:.3e} standard errors away"
+            ),
+            StopReason::Stalled { distance } => write!(
+                f,
+                "the NLL stopped changing with the optimum still about {distance:.3e} standard errors away"
+            ),
+            StopReason::SimplexCollapsed { distance } => write!(
+                f,
+                "the simplex collapsed about {distance:.3e} standard errors away from a stationary point"
+            ),
+            StopReason::NonFiniteLogDensity {
+                index,
+                value,
+                params,
+            } => write!(
+                f,
+                "the log-density of observation {index} was {value} at parameters {params:?}"
+            ),
+            StopReason::NonFiniteScore { index, params } => write!(
+                f,
+                "the supplied score of observation {index} was not finite at parameters {params:?}"
+            ),
+            StopReason::NllOverflow { params } => {
+                write!(f, "the NLL overflowed at parameters {params:?}")
+            }
+            StopReason::Diverged { name } => write!(
+                f,
+                "parameter `{name}` ran off to the edge of its space: the likelihood may be unbounded"
+            ),
+        }
+    }
+}
+
+/// The verdict on a fit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Convergence {
+    /// The optimizer reached an optimum, by the named test.
+    Converged(ConvergedBy),
+    /// It did not; the estimates are where it stopped and are not an MLE.
+    NotConverged(StopReason),
+}
+
+/// A finished fit. Everything is in the user's parameters; the NLL is the full sum over the
+/// data, constant terms included.
+#[derive(Debug, Clone)]
+pub struct Fit {
+    pub(crate) params: Vec<Param>,
+    pub(crate) estimates: Vec<f64>,
+    pub(crate) nll: f64,
+    pub(crate) n: usize,
+    pub(crate) method: Method,
+    pub(crate) iterations: u64,
+    pub(crate) evaluations: u64,
+    pub(crate) gradient_evaluations: u64,
+    pub(crate) score_evaluations: u64,
+    pub(crate) elapsed: Duration,
+    pub(crate) gradient: Vec<Option<f64>>,
+    pub(crate) scaled_gradient_norm: Option<f64>,
+    pub(crate) distance: Option<f64>,
+    pub(crate) convergence: Convergence,
+    pub(crate) path: Vec<Vec<f64>>,
+}
+
+impl Fit {
+    /// The estimate of the parameter called `name` (a fixed parameter gives its value).
+    pub fn estimate(&self, name: &str) -> Option<f64> {
+        self.position(name).map(|i| self.estimates[i])
+    }
+
+    /// The estimate of `name`, or [`Error::UnknownParameter`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownParameter`] when no parameter has that name.
+    pub fn try_estimate(&self, name: &str) -> Result<f64> {
+        self.estimate(name).ok_or_else(|| Error::UnknownParameter {
+            name: name.to_string(),
+        })
+    }
+
+    fn position(&self, name: &str) -> Option<usize> {
+        self.params.iter().position(|p| p.name == name)
+    }
+
+    /// All estimates in declaration order.
+    pub fn estimates(&self) -> &[f64] {
+        &self.estimates
+    }
+
+    /// The declared parameters, in order.
+    pub fn params(&self) -> &[Param] {
+        &self.params
+    }
+
+    /// The summed negative log-likelihood at the estimates.
+    pub fn nll(&self) -> f64 {
+        self.nll
+    }
+
+    /// The log-likelihood at the estimates (`−nll`).
+    pub fn log_likelihood(&self) -> f64 {
+        -self.nll
+    }
+
+    /// The number of observations.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    /// The optimizer used.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// Iterations of the optimizer.
+    pub fn iterations(&self) -> u64 {
+        self.iterations
+    }
+
+    /// Passes over the data computing the NLL, all of them: the optimizer's, those inside
+    /// finite-difference gradients, the calibration of the scales at the start, and the final
+    /// gradient check.
+    pub fn evaluations(&self) -> u64 {
+        self.evaluations
+    }
+
+    /// Gradient evaluations (each costs `p` or `2p` NLL evaluations by finite differences,
+    /// or one score pass when a score is supplied).
+    pub fn gradient_evaluations(&self) -> u64 {
+        self.gradient_evaluations
+    }
+
+    /// Passes over the data computing a supplied score.
+    pub fn score_evaluations(&self) -> u64 {
+        self.score_evaluations
+    }
+
+    /// Wall time of the fit (validation and data loading excluded).
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+
+    /// `∂NLL/∂θ` at the estimates for each parameter, `None` for fixed ones (and for all when
+    /// the final gradient could not be computed).
+    pub fn gradient(&self) -> &[Option<f64>] {
+        &self.gradient
+    }
+
+    /// The norm of the gradient of the mean NLL in the engine's scaled coordinates, where
+    /// every parameter has unit curvature at the start.
+    pub fn gradient_norm(&self) -> Option<f64> {
+        self.scaled_gradient_norm
+    }
+
+    /// The distance to the optimum that the final gradient implies, in standard errors
+    /// (`√n · gradient_norm`, a Newton-decrement estimate).
+    pub fn distance_to_optimum(&self) -> Option<f64> {
+        self.distance
+    }
+
+    /// The verdict.
+    pub fn convergence(&self) -> &Convergence {
+        &self.convergence
+    }
+
+    /// Whether the fit converged.
+    pub fn converged(&self) -> bool {
+        matches!(self.convergence, Convergence::Converged(_))
+    }
+
+    /// The fit itself if it converged.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotConverged`] with the reason it stopped.
+    pub fn require_converged(self) -> Result<Fit> {
+        match self.convergence {
+            Convergence::Converged(_) => Ok(self),
+            Convergence::NotConverged(reason) => Err(Error::NotConverged { reason }),
+        }
+    }
+
+    /// The points the optimizer accepted, one per iteration, starting from the start value,
+    /// in the user's parameters (for plotting the optimizer's path).
+    pub fn path(&self) -> &[Vec<f64>] {
+        &self.path
+    }
+}
+
+impl fmt::Display for Fit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.convergence {
+            Convergence::Converged(by) => {
+                let test = match by {
+                    ConvergedBy::Gradient => "gradient test",
+                    ConvergedBy::PrecisionLimit => "at the limit of floating-point precision",
+                    ConvergedBy::SimplexSpread => "simplex spread",
+                };
+                writeln!(f, "Maximum-likelihood fit: CONVERGED ({test})")?;
+            }
+            Convergence::NotConverged(reason) => {
+                writeln!(f, "Maximum-likelihood fit: NOT CONVERGED: {reason}")?;
+                writeln!(
+                    f,
+                    "(the values below are where the optimizer stopped, not an MLE)"
+                )?;
+            }
+        }
+        writeln!(
+            f,
+            "method {}, n = {}, {} iterations, {} NLL evaluations, {} gradient evaluations, {:.3?}",
+            self.method,
+            self.n,
+            self.iterations,
+            self.evaluations,
+            self.gradient_evaluations,
+            self.elapsed
+        )?;
+        writeln!(
+            f,
+            "{:<14} {:>22} {:>14}  space",
+            "parameter", "estimate", "dNLL/dθ"
+        )?;
+        for ((p, est), g) in self.params.iter().zip(&self.estimates).zip(&self.gradient) {
+            let g = g.map_or_else(|| "-".to_string(), |g| format!("{g:.3e}"));
+            writeln!(f, "{:<14} {:>22.12e} {:>14}  {}", p.name, est, g, p.space)?;
+        }
+        writeln!(f, "log-likelihood {:.10}   NLL {:.10}", -self.nll, self.nll)?;
+        match self.distance {
+            Some(d) => write!(
+                f,
+                "distance to optimum implied by the gradient: {d:.2e} standard errors"
+            ),
+            None => write!(f, "the gradient at the estimates could not be computed"),
+        }
+    }
+}

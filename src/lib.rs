@@ -1,0 +1,56 @@
+//! # maxlik
+//!
+//! Numerical maximum-likelihood estimation: write the log-density of one observation as a
+//! closure, declare the parameters, and fit.
+//!
+//! ```
+//! use maxlik::{ClosedForm, Method, Model};
+//!
+//! let data = [4.2, 5.1, 6.3, 3.9, 5.5, 4.8, 6.1, 5.0];
+//! let model = Model::builder(|x: &f64, p: &[f64]| {
+//!     let z = (x - p[0]) / p[1];
+//!     -0.5 * z * z - p[1].ln() - 0.5 * (2.0 * std::f64::consts::PI).ln()
+//! })
+//! .param("mu", 0.0)
+//! .positive("sigma", 1.0)
+//! .build()?;
+//! let fit = model.fit(&data, Method::Lbfgs)?.require_converged()?;
+//! let exact = ClosedForm::normal(&data)?;
+//! assert!(exact.compare(&fit)?.max_in_std_errors() < 1e-4);
+//! # Ok::<(), maxlik::Error>(())
+//! ```
+//!
+//! The engine sums the NLL over the data with a compensated, deterministic sum, maps every
+//! parameter to unconstrained coordinates scaled to unit curvature at the start, minimizes the
+//! mean NLL there with L-BFGS or Nelder-Mead from argmin, and judges convergence from the
+//! gradient at the end. See `docs/architecture.md`.
+
+#![forbid(unsafe_code)]
+#![deny(clippy::float_cmp)]
+#![warn(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::missing_panics_doc
+)]
+
+mod analytic;
+mod error;
+mod fit;
+mod model;
+mod objective;
+mod params;
+mod solver;
+
+pub use analytic::{ClosedForm, Comparison, ComparisonRow};
+pub use error::{Error, Result};
+pub use fit::{ConvergedBy, Convergence, Fit, StopReason};
+pub use model::{
+    LogDensity, Model, ModelBuilder, NoScore, SCORE_AGREEMENT, Score, ScoreCheck, ScoreCheckRow,
+};
+pub use objective::Difference;
+pub use params::{Param, Space};
+pub use solver::{
+    FitOptions, LBFGS_MAX_ITERS, LBFGS_TOLERANCE, Method, NELDER_MEAD_MAX_ITERS,
+    NELDER_MEAD_TOLERANCE,
+};

@@ -1,0 +1,493 @@
+//! The negative log-likelihood over the data, and the scaled objective the optimizers see.
+//!
+//! Sums are compensated (Neumaier) over fixed chunks of [`CHUNK`] observations whose totals are
+//! combined in order, so the same inputs give the same bits, and a later parallel evaluation of
+//! the same chunks gives them too.
+
+use std::cell::{Cell, RefCell};
+
+use argmin::core::{CostFunction, Gradient};
+
+use crate::error::{Error, Result};
+use crate::model::{LogDensity, Score};
+use crate::params::{Params, Space};
+
+/// Observations per chunk of the compensated sum.
+pub(crate) const CHUNK: usize = 4096;
+
+/// Machine epsilon, the unit of rounding.
+const EPS: f64 = f64::EPSILON;
+
+/// A Neumaier (improved Kahan) running sum.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Sum {
+    sum: f64,
+    carry: f64,
+}
+
+impl Sum {
+    #[inline(always)]
+    pub(crate) fn add(&mut self, x: f64) {
+        let t = self.sum + x;
+        if self.sum.abs() >= x.abs() {
+            self.carry += (self.sum - t) + x;
+        } else {
+            self.carry += (x - t) + self.sum;
+        }
+        self.sum = t;
+    }
+
+    #[inline(always)]
+    pub(crate) fn total(self) -> f64 {
+        self.sum + self.carry
+    }
+
+    /// The compensated sum of `values`, in order.
+    pub(crate) fn of(values: impl IntoIterator<Item = f64>) -> f64 {
+        let mut s = Sum::default();
+        values.into_iter().for_each(|v| s.add(v));
+        s.total()
+    }
+}
+
+/// The summed negative log-likelihood of `data` at `theta` (all parameters, declaration order).
+///
+/// The loop is generic over the density so that it is monomorphized and inlined.
+///
+/// # Errors
+///
+/// [`Error::NonFiniteLogDensity`] naming the first observation whose log-density is not finite,
+/// or [`Error::NllOverflow`] when every term is finite but the sum is not.
+pub(crate) fn nll<O, F: LogDensity<O> + ?Sized>(
+    density: &F,
+    data: &[O],
+    theta: &[f64],
+) -> Result<f64> {
+    let mut total = Sum::default();
+    for chunk in data.chunks(CHUNK) {
+        let mut s = Sum::default();
+        for obs in chunk {
+            s.add(density.ln_density(obs, theta));
+        }
+        total.add(s.total());
+    }
+    let ll = total.total();
+    if ll.is_finite() {
+        return Ok(-ll);
+    }
+    // Rare path: find the culprit so the error can name it.
+    for (index, obs) in data.iter().enumerate() {
+        let value = density.ln_density(obs, theta);
+        if !value.is_finite() {
+            return Err(Error::NonFiniteLogDensity {
+                index,
+                value,
+                params: theta.to_vec(),
+            });
+        }
+    }
+    Err(Error::NllOverflow {
+        params: theta.to_vec(),
+    })
+}
+
+/// The summed score `Σ ∂ ln f / ∂θ` over the data, written into `out` (length = all parameters).
+///
+/// # Errors
+///
+/// [`Error::NonFiniteGradient`] naming the first observation whose score is not finite.
+pub(crate) fn score_sum<O, S: Score<O> + ?Sized>(
+    score: &S,
+    data: &[O],
+    theta: &[f64],
+    out: &mut [f64],
+) -> Result<()> {
+    let p = theta.len();
+    let mut totals = vec![Sum::default(); p];
+    let mut chunk_sums = vec![Sum::default(); p];
+    let mut one = vec![0.0; p];
+    for (c, chunk) in data.chunks(CHUNK).enumerate() {
+        chunk_sums.iter_mut().for_each(|s| *s = Sum::default());
+        for (k, obs) in chunk.iter().enumerate() {
+            one.iter_mut().for_each(|g| *g = 0.0);
+            score.score(obs, theta, &mut one);
+            if let Some(bad) = one.iter().position(|g| !g.is_finite()) {
+                let _ = bad;
+                return Err(Error::NonFiniteGradient {
+                    index: c * CHUNK + k,
+                    params: theta.to_vec(),
+                });
+            }
+            for (s, &g) in chunk_sums.iter_mut().zip(&one) {
+                s.add(g);
+            }
+        }
+        for (t, s) in totals.iter_mut().zip(&chunk_sums) {
+            t.add(s.total());
+        }
+    }
+    for (o, t) in out.iter_mut().zip(&totals) {
+        *o = t.total();
+    }
+    Ok(())
+}
+
+/// How the gradient of the objective is obtained when no score is supplied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Difference {
+    /// Central differences: two evaluations per parameter, error O(h²). The default.
+    #[default]
+    Central,
+    /// Forward differences: one evaluation per parameter, error O(h).
+    Forward,
+}
+
+impl Difference {
+    /// The step finitediff takes in the scaled coordinates.
+    pub(crate) fn step(self) -> f64 {
+        match self {
+            Difference::Central => EPS.cbrt(),
+            Difference::Forward => EPS.sqrt(),
+        }
+    }
+}
+
+/// The map between the optimizer's coordinates `z` and the user's parameters `θ`.
+///
+/// For free parameter `i`, `u_i = u0_i + s_i · z_i` and `θ_i = g_i(u_i)`, where `g_i` is the
+/// transform of its space. The scales `s_i` are measured at the start (see [`calibrate`]) so
+/// that every coordinate has unit curvature there: a step in `z` is then a step relative to the
+/// parameter's natural size, whatever its magnitude.
+#[derive(Debug, Clone)]
+pub(crate) struct Coordinates {
+    base: Vec<f64>,
+    free: Vec<usize>,
+    spaces: Vec<Space>,
+    names: Vec<String>,
+    u0: Vec<f64>,
+    scale: Vec<f64>,
+}
+
+/// Why an evaluation inside the optimizer failed.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Failure {
+    /// The NLL or the score could not be computed.
+    Nll(Error),
+    /// A parameter ran off the edge of its space in floating point.
+    Diverged { name: String, u: f64 },
+}
+
+impl From<Failure> for Error {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Nll(e) => e,
+            Failure::Diverged { name, u } => Error::OutsideSpace {
+                name,
+                value: u,
+                space: "its floating-point range (in the optimizer's coordinates)".into(),
+            },
+        }
+    }
+}
+
+impl Coordinates {
+    pub(crate) fn new(params: &Params, start: &[f64]) -> Self {
+        let free = params.free().to_vec();
+        let spaces: Vec<Space> = free.iter().map(|&i| params.all()[i].space).collect();
+        let u0 = free
+            .iter()
+            .zip(&spaces)
+            .map(|(&i, s)| s.to_unconstrained(start[i]))
+            .collect();
+        Coordinates {
+            base: start.to_vec(),
+            names: free.iter().map(|&i| params.all()[i].name.clone()).collect(),
+            scale: vec![1.0; free.len()],
+            free,
+            spaces,
+            u0,
+        }
+    }
+
+    pub(crate) fn dim(&self) -> usize {
+        self.free.len()
+    }
+
+    pub(crate) fn free(&self) -> &[usize] {
+        &self.free
+    }
+
+    /// The user's parameters at `z`.
+    pub(crate) fn theta(&self, z: &[f64]) -> std::result::Result<Vec<f64>, Failure> {
+        let mut theta = self.base.clone();
+        for k in 0..self.free.len() {
+            let u = self.u0[k] + self.scale[k] * z[k];
+            theta[self.free[k]] =
+                self.spaces[k]
+                    .at_unconstrained(u)
+                    .ok_or_else(|| Failure::Diverged {
+                        name: self.names[k].clone(),
+                        u,
+                    })?;
+        }
+        Ok(theta)
+    }
+
+    /// How finely `z` can place the parameters near `z`: the floating-point spacing of each
+    /// unconstrained coordinate, in units of `z`. With unit curvature this is also the smallest
+    /// gradient that can be told apart from zero.
+    pub(crate) fn resolution(&self, z: &[f64]) -> f64 {
+        (0..self.free.len())
+            .map(|k| {
+                let u = self.u0[k] + self.scale[k] * z[k];
+                let r = EPS * u.abs().max(self.u0[k].abs()) / self.scale[k];
+                r * r
+            })
+            .sum::<f64>()
+            .sqrt()
+    }
+
+    /// `dθ_i / dz_i` for each free parameter at `theta`.
+    pub(crate) fn jacobian(&self, theta: &[f64]) -> Vec<f64> {
+        (0..self.free.len())
+            .map(|k| self.spaces[k].derivative(theta[self.free[k]]) * self.scale[k])
+            .collect()
+    }
+
+    /// Re-centres the map on `z` (so that `z` becomes the origin) with new scales.
+    fn rescale(&mut self, scale: Vec<f64>) {
+        self.scale = scale;
+    }
+}
+
+/// Counts of work done on the objective.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Counts {
+    /// Passes over the data computing the NLL (those inside finite differences included).
+    pub(crate) nll: u64,
+    /// Gradient evaluations requested by the optimizer (or made for the final report).
+    pub(crate) gradient: u64,
+    /// Passes over the data computing a supplied score.
+    pub(crate) score: u64,
+}
+
+/// The objective the optimizers minimize: the mean NLL as a function of `z`.
+pub(crate) struct Objective<'a, O, F, S> {
+    density: &'a F,
+    score: Option<&'a S>,
+    data: &'a [O],
+    inv_n: f64,
+    pub(crate) coords: Coordinates,
+    difference: Difference,
+    counts: Cell<Counts>,
+    failure: RefCell<Option<Failure>>,
+}
+
+impl<'a, O, F: LogDensity<O>, S: Score<O>> Objective<'a, O, F, S> {
+    pub(crate) fn new(
+        density: &'a F,
+        score: Option<&'a S>,
+        data: &'a [O],
+        coords: Coordinates,
+        difference: Difference,
+    ) -> Self {
+        Objective {
+            density,
+            score,
+            data,
+            inv_n: 1.0 / data.len() as f64,
+            coords,
+            difference,
+            counts: Cell::new(Counts::default()),
+            failure: RefCell::new(None),
+        }
+    }
+
+    pub(crate) fn n(&self) -> usize {
+        self.data.len()
+    }
+
+    pub(crate) fn counts(&self) -> Counts {
+        self.counts.get()
+    }
+
+    /// The first failure met inside the optimizer, taken.
+    pub(crate) fn take_failure(&self) -> Option<Failure> {
+        self.failure.borrow_mut().take()
+    }
+
+    fn fail(&self, failure: Failure) -> argmin::core::Error {
+        let message = format!("{failure:?}");
+        let mut slot = self.failure.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(failure);
+        }
+        argmin::core::Error::msg(message)
+    }
+
+    /// The summed NLL at user parameters `theta`, counted.
+    pub(crate) fn nll_at(&self, theta: &[f64]) -> Result<f64> {
+        let mut c = self.counts.get();
+        c.nll += 1;
+        self.counts.set(c);
+        nll(self.density, self.data, theta)
+    }
+
+    /// The mean NLL at `z`.
+    pub(crate) fn mean_nll(&self, z: &[f64]) -> std::result::Result<f64, Failure> {
+        let theta = self.coords.theta(z)?;
+        self.nll_at(&theta)
+            .map(|v| v * self.inv_n)
+            .map_err(Failure::Nll)
+    }
+
+    /// The gradient of the mean NLL in `z`: from the supplied score when there is one,
+    /// otherwise by finite differences with finitediff.
+    pub(crate) fn mean_gradient(&self, z: &[f64]) -> std::result::Result<Vec<f64>, Failure> {
+        let mut c = self.counts.get();
+        c.gradient += 1;
+        self.counts.set(c);
+        match self.score {
+            Some(score) => {
+                let theta = self.coords.theta(z)?;
+                let mut c = self.counts.get();
+                c.score += 1;
+                self.counts.set(c);
+                let mut full = vec![0.0; theta.len()];
+                score_sum(score, self.data, &theta, &mut full).map_err(Failure::Nll)?;
+                let jac = self.coords.jacobian(&theta);
+                Ok(self
+                    .coords
+                    .free()
+                    .iter()
+                    .zip(jac)
+                    .map(|(&i, j)| -full[i] * j * self.inv_n)
+                    .collect())
+            }
+            None => self.finite_difference(z),
+        }
+    }
+
+    /// The finite-difference gradient of the mean NLL in `z`, whatever a score says.
+    pub(crate) fn finite_difference(&self, z: &[f64]) -> std::result::Result<Vec<f64>, Failure> {
+        let cost = |z: &Vec<f64>| -> std::result::Result<f64, argmin::core::Error> {
+            self.mean_nll(z).map_err(|f| self.fail(f))
+        };
+        let z = z.to_vec();
+        let grad = match self.difference {
+            Difference::Central => finitediff::vec::central_diff(&cost)(&z),
+            Difference::Forward => finitediff::vec::forward_diff(&cost)(&z),
+        };
+        grad.map_err(|e| {
+            self.failure
+                .borrow_mut()
+                .take()
+                .unwrap_or(Failure::Nll(Error::Solver {
+                    solver: "finitediff",
+                    message: e.to_string(),
+                }))
+        })
+    }
+
+    /// The smallest gradient of the mean NLL at `z` (where it is `f`) that rounding lets us
+    /// tell apart from zero: the noise of a finite difference of `f`, plus the floating-point
+    /// spacing of the parameters themselves (unit curvature turns a position error into an
+    /// equal gradient error).
+    pub(crate) fn gradient_noise(&self, z: &[f64], f: f64) -> f64 {
+        let noise_f = 8.0 * EPS * f.abs().max(1.0);
+        let from_f = match (self.score, self.difference) {
+            (Some(_), _) => noise_f,
+            (None, d) => noise_f / d.step(),
+        };
+        from_f + self.coords.resolution(z)
+    }
+
+    /// Measures the curvature of the mean NLL along each coordinate at `z = 0` by second
+    /// differences, and rescales the coordinates to unit curvature. Returns the mean NLL at the
+    /// start.
+    ///
+    /// The step is refined until it is `ε^¼` of the scale it measures; a coordinate whose
+    /// curvature is not positive keeps the scale `max(|u0|, 1)`.
+    pub(crate) fn calibrate(&mut self) -> Result<f64> {
+        let dim = self.coords.dim();
+        let zero = vec![0.0; dim];
+        let f0 = self.mean_nll(&zero)?;
+        let quarter = EPS.powf(0.25);
+        let mut scales = Vec::with_capacity(dim);
+        for k in 0..dim {
+            let u0 = self.coords.u0[k];
+            let fallback = u0.abs().max(1.0);
+            let floor = 1e-10 * u0.abs();
+            let mut h = quarter * fallback;
+            let mut scale = fallback;
+            for _ in 0..4 {
+                let mut z = zero.clone();
+                z[k] = h;
+                let plus = self.mean_nll(&z);
+                z[k] = -h;
+                let minus = self.mean_nll(&z);
+                let (Ok(fp), Ok(fm)) = (plus, minus) else {
+                    h *= 0.01;
+                    continue;
+                };
+                let curvature = (fp - 2.0 * f0 + fm) / (h * h);
+                if !(curvature.is_finite() && curvature > 0.0) {
+                    scale = fallback;
+                    break;
+                }
+                scale = curvature.sqrt().recip().max(floor);
+                let target = quarter * scale;
+                if (0.1..=10.0).contains(&(h / target)) {
+                    break;
+                }
+                h = target;
+            }
+            scales.push(scale);
+        }
+        // Rounding noise of the probes at a wrong scale is not a failure of the fit.
+        self.failure.borrow_mut().take();
+        self.coords.rescale(scales);
+        Ok(f0)
+    }
+}
+
+/// What argmin sees: a borrowed objective, so that counts and failures outlive the executor.
+pub(crate) struct Problem<'o, 'a, O, F, S>(pub(crate) &'o Objective<'a, O, F, S>);
+
+impl<O, F: LogDensity<O>, S: Score<O>> CostFunction for Problem<'_, '_, O, F, S> {
+    type Param = Vec<f64>;
+    type Output = f64;
+
+    fn cost(&self, z: &Self::Param) -> std::result::Result<f64, argmin::core::Error> {
+        self.0.mean_nll(z).map_err(|f| self.0.fail(f))
+    }
+}
+
+impl<O, F: LogDensity<O>, S: Score<O>> Gradient for Problem<'_, '_, O, F, S> {
+    type Param = Vec<f64>;
+    type Gradient = Vec<f64>;
+
+    fn gradient(&self, z: &Self::Param) -> std::result::Result<Vec<f64>, argmin::core::Error> {
+        self.0.mean_gradient(z).map_err(|f| self.0.fail(f))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compensated_sum_keeps_small_terms() {
+        // 1 + 1e-16 added 1e4 times: naive summation loses every small term.
+        let values = std::iter::once(1.0).chain(std::iter::repeat_n(1e-16, 10_000));
+        approx::assert_relative_eq!(Sum::of(values), 1.0 + 1e-12, max_relative = 1e-15);
+    }
+
+    #[test]
+    fn non_finite_term_is_named() {
+        let data = [1.0, 2.0, f64::NAN, 4.0];
+        let density = |x: &f64, p: &[f64]| -(x - p[0]).powi(2);
+        let err = nll(&density, &data, &[0.0]).unwrap_err();
+        assert!(matches!(err, Error::NonFiniteLogDensity { index: 2, .. }));
+    }
+}

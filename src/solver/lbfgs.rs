@@ -1,0 +1,69 @@
+//! L-BFGS (argmin) with a More-Thuente line search.
+
+use argmin::core::observers::ObserverMode;
+use argmin::core::{Executor, State, TerminationReason};
+use argmin::solver::linesearch::MoreThuenteLineSearch;
+use argmin::solver::quasinewton::LBFGS;
+
+use super::trace::Recorder;
+use super::{Ended, FitOptions, LBFGS_MEMORY, Run, solver_error};
+use crate::error::Result;
+use crate::model::{LogDensity, Score};
+use crate::objective::{Objective, Problem};
+
+const NAME: &str = "L-BFGS";
+
+/// Runs L-BFGS from `z = 0`, where the mean NLL is `f0`.
+///
+/// argmin's own tests are set so that they cannot stop the run early on a summed NLL: the
+/// gradient tolerance is the requested one, and the cost test only fires when the cost no longer
+/// changes in floating point. The driver then judges the end point by its gradient.
+pub(crate) fn run<O, F: LogDensity<O>, S: Score<O>>(
+    objective: &Objective<'_, O, F, S>,
+    f0: f64,
+    options: &FitOptions,
+) -> Result<Run> {
+    let dim = objective.coords.dim();
+    let n = objective.n() as f64;
+    let tol_grad = options.tolerance / n.sqrt();
+    let tol_cost = 0.5 * f64::EPSILON * f0.abs().max(1.0);
+    let solver = LBFGS::new(MoreThuenteLineSearch::new(), LBFGS_MEMORY.min(dim.max(3)))
+        .with_tolerance_grad(tol_grad)
+        .and_then(|s| s.with_tolerance_cost(tol_cost))
+        .map_err(|e| solver_error(NAME, &e))?;
+    let z0 = vec![0.0; dim];
+    let recorder = Recorder::new(z0.clone(), f0);
+    let result = Executor::new(Problem(objective), solver)
+        .configure(|state| state.param(z0).max_iters(options.max_iters))
+        .add_observer(recorder.clone(), ObserverMode::Always)
+        .run();
+    let (z, f, iterations) = recorder.best();
+    let path = recorder.path();
+    let failure = objective.take_failure();
+    let (ended, gradient) = match (result, failure) {
+        (_, Some(failure)) => (Ended::Failure(failure), None),
+        (Err(e), None) => return Err(solver_error(NAME, &e)),
+        (Ok(result), None) => {
+            let state = result.state();
+            // Reuse the gradient argmin holds when it belongs to the point we report.
+            let gradient = match (state.get_param(), state.get_gradient()) {
+                (Some(p), Some(g)) if p == &z => Some(g.clone()),
+                _ => None,
+            };
+            let ended = match state.get_termination_reason() {
+                Some(TerminationReason::MaxItersReached) => Ended::MaxIterations,
+                Some(TerminationReason::SolverExit(_)) => Ended::LineSearch,
+                _ => Ended::SolverConverged,
+            };
+            (ended, gradient)
+        }
+    };
+    Ok(Run {
+        z,
+        f,
+        gradient,
+        iterations,
+        path,
+        ended,
+    })
+}

@@ -1,0 +1,344 @@
+//! The optimizers, their options, and the driver that turns a run into an honest [`Fit`].
+//!
+//! One file per optimizer family wires argmin: [`lbfgs`] and [`neldermead`]. The driver
+//! validates, calibrates the coordinates, runs the optimizer, then decides convergence from the
+//! gradient at the end rather than from argmin's termination reason alone.
+
+mod lbfgs;
+mod neldermead;
+mod trace;
+
+use std::fmt;
+use std::time::Instant;
+
+use crate::error::{Error, Result};
+use crate::fit::{ConvergedBy, Convergence, Fit, StopReason};
+use crate::model::{LogDensity, Model, Score};
+use crate::objective::{Coordinates, Difference, Failure, Objective};
+use crate::params::Param;
+
+/// The optimizer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Method {
+    /// Limited-memory BFGS with a More-Thuente line search (argmin).
+    Lbfgs,
+    /// The Nelder-Mead simplex (argmin); uses no gradient.
+    NelderMead,
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Method::Lbfgs => "L-BFGS",
+            Method::NelderMead => "Nelder-Mead",
+        })
+    }
+}
+
+/// Default stationarity tolerance of L-BFGS, in standard errors.
+pub const LBFGS_TOLERANCE: f64 = 1e-6;
+/// Default tolerance of Nelder-Mead, in standard errors.
+pub const NELDER_MEAD_TOLERANCE: f64 = 1e-5;
+/// Default iteration cap of L-BFGS.
+pub const LBFGS_MAX_ITERS: u64 = 500;
+/// Default iteration cap of Nelder-Mead.
+pub const NELDER_MEAD_MAX_ITERS: u64 = 5000;
+/// Pairs of corrections L-BFGS keeps.
+const LBFGS_MEMORY: usize = 10;
+/// The gradient may be this many times its rounding noise and still count as zero.
+const NOISE_MARGIN: f64 = 10.0;
+/// A Nelder-Mead simplex that collapsed farther than this many standard errors from a
+/// stationary point did not converge.
+const COLLAPSE_DISTANCE: f64 = 1.0;
+
+/// How to fit: the optimizer, its tolerance and iteration cap, the finite-difference scheme and
+/// optionally a start that overrides the model's.
+///
+/// Setters validate their value and return [`Error::InvalidOption`] when it cannot be used.
+///
+/// ```
+/// use maxlik::{Difference, FitOptions, Method};
+///
+/// let options = FitOptions::new(Method::Lbfgs)
+///     .tolerance(1e-8)?
+///     .max_iters(200)?
+///     .difference(Difference::Forward);
+/// # Ok::<(), maxlik::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitOptions {
+    method: Method,
+    tolerance: f64,
+    max_iters: u64,
+    difference: Difference,
+    start: Option<Vec<f64>>,
+}
+
+impl FitOptions {
+    /// The defaults for `method`: tolerance [`LBFGS_TOLERANCE`] or [`NELDER_MEAD_TOLERANCE`],
+    /// iteration cap [`LBFGS_MAX_ITERS`] or [`NELDER_MEAD_MAX_ITERS`], central differences,
+    /// the model's start values.
+    pub fn new(method: Method) -> Self {
+        let (tolerance, max_iters) = match method {
+            Method::Lbfgs => (LBFGS_TOLERANCE, LBFGS_MAX_ITERS),
+            Method::NelderMead => (NELDER_MEAD_TOLERANCE, NELDER_MEAD_MAX_ITERS),
+        };
+        FitOptions {
+            method,
+            tolerance,
+            max_iters,
+            difference: Difference::Central,
+            start: None,
+        }
+    }
+
+    /// The stationarity tolerance, in standard errors: the fit converges when the gradient
+    /// implies the optimum is closer than this (L-BFGS), or when the simplex's NLL values
+    /// agree as closely as points this far from the optimum would (Nelder-Mead).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] unless `0 < tolerance < 1` and finite.
+    pub fn tolerance(mut self, tolerance: f64) -> Result<Self> {
+        if !(tolerance > 0.0 && tolerance < 1.0) {
+            return Err(Error::InvalidOption {
+                option: "tolerance",
+                value: tolerance,
+                reason: "must lie in (0, 1) standard errors",
+            });
+        }
+        self.tolerance = tolerance;
+        Ok(self)
+    }
+
+    /// The iteration cap.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] for a cap of zero.
+    pub fn max_iters(mut self, max_iters: u64) -> Result<Self> {
+        if max_iters == 0 {
+            return Err(Error::InvalidOption {
+                option: "max_iters",
+                value: 0.0,
+                reason: "must be at least 1",
+            });
+        }
+        self.max_iters = max_iters;
+        Ok(self)
+    }
+
+    /// The finite-difference scheme for gradients (ignored when the model has a score).
+    pub fn difference(mut self, difference: Difference) -> Self {
+        self.difference = difference;
+        self
+    }
+
+    /// Starts from `start` (every declared parameter, in order) instead of the model's start
+    /// values. It is checked when the fit begins.
+    pub fn start(mut self, start: Vec<f64>) -> Self {
+        self.start = Some(start);
+        self
+    }
+
+    /// The optimizer.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+}
+
+/// How an optimizer run ended, before the driver's verdict.
+pub(crate) enum Ended {
+    /// The solver's own convergence test fired.
+    SolverConverged,
+    /// The iteration cap was reached.
+    MaxIterations,
+    /// The line search gave up.
+    LineSearch,
+    /// An evaluation failed (non-finite NLL, a parameter off its space).
+    Failure(Failure),
+}
+
+/// What an optimizer run hands back, in the scaled coordinates.
+pub(crate) struct Run {
+    pub(crate) z: Vec<f64>,
+    pub(crate) f: f64,
+    pub(crate) gradient: Option<Vec<f64>>,
+    pub(crate) iterations: u64,
+    pub(crate) path: Vec<Vec<f64>>,
+    pub(crate) ended: Ended,
+}
+
+impl<O, F: LogDensity<O>, S: Score<O>> Model<O, F, S> {
+    /// Fits the model to `data` with `method` and its default options.
+    ///
+    /// # Errors
+    ///
+    /// See [`fit_with`](Model::fit_with).
+    pub fn fit(&self, data: &[O], method: Method) -> Result<Fit> {
+        self.fit_with(data, &FitOptions::new(method))
+    }
+
+    /// Fits the model to `data`.
+    ///
+    /// A fit that starts but does not reach an optimum is returned as `Ok` with a
+    /// [`Convergence::NotConverged`] verdict; use [`Fit::require_converged`] to make it an error.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::EmptyData`]; for a start given in the options, [`Error::WrongParameterCount`],
+    /// [`Error::OutsideSpace`] or [`Error::FixedParameterChanged`];
+    /// [`Error::NonFiniteLogDensity`] when the log-density of an observation is not finite at
+    /// the start (NaN or infinity in the data, or a closure that fails there).
+    ///
+    /// # Panics
+    ///
+    /// Only if the log-density or score closure panics.
+    pub fn fit_with(&self, data: &[O], options: &FitOptions) -> Result<Fit> {
+        if data.is_empty() {
+            return Err(Error::EmptyData);
+        }
+        let params = self.validated();
+        let start = options.start.clone().unwrap_or_else(|| params.starts());
+        params.check(&start)?;
+        let timer = Instant::now();
+        let coords = Coordinates::new(params, &start);
+        let mut objective = Objective::new(
+            self.density(),
+            self.score_fn(),
+            data,
+            coords,
+            options.difference,
+        );
+        let f0 = objective.calibrate()?;
+        let run = match options.method {
+            Method::Lbfgs => lbfgs::run(&objective, f0, options)?,
+            Method::NelderMead => neldermead::run(&objective, f0, options)?,
+        };
+        Ok(finish(&objective, params.all(), run, options, timer))
+    }
+}
+
+/// Turns a run into a fit: the final gradient, the verdict, the user's parameters.
+fn finish<O, F: LogDensity<O>, S: Score<O>>(
+    objective: &Objective<'_, O, F, S>,
+    params: &[Param],
+    run: Run,
+    options: &FitOptions,
+    timer: Instant,
+) -> Fit {
+    let n = objective.n();
+    let root_n = (n as f64).sqrt();
+    let gradient = run
+        .gradient
+        .or_else(|| objective.mean_gradient(&run.z).ok());
+    let norm = gradient
+        .as_ref()
+        .map(|g| g.iter().map(|v| v * v).sum::<f64>().sqrt());
+    let distance = norm.map(|g| g * root_n);
+    let noise_floor = NOISE_MARGIN * objective.gradient_noise(&run.z, run.f);
+    // Points closer than this (in standard errors) have NLLs that rounding cannot tell apart:
+    // a line search that stops there has done all a search on NLL values can do.
+    let resolution = (2.0 * n as f64 * NOISE_MARGIN * f64::EPSILON * run.f.abs().max(1.0)).sqrt();
+    let requested = options.tolerance / root_n;
+
+    let convergence = match (run.ended, norm) {
+        (Ended::Failure(failure), _) => Convergence::NotConverged(stop_reason(failure)),
+        (Ended::MaxIterations, _) => Convergence::NotConverged(StopReason::MaxIterations {
+            iterations: options.max_iters,
+        }),
+        (_, None) => Convergence::NotConverged(StopReason::Stalled {
+            distance: f64::INFINITY,
+        }),
+        (ended, Some(g)) => match options.method {
+            Method::Lbfgs => {
+                if g <= requested {
+                    Convergence::Converged(ConvergedBy::Gradient)
+                } else if g <= noise_floor || g * root_n <= resolution {
+                    Convergence::Converged(ConvergedBy::PrecisionLimit)
+                } else {
+                    let distance = g * root_n;
+                    Convergence::NotConverged(match ended {
+                        Ended::LineSearch => StopReason::LineSearchFailed { distance },
+                        _ => StopReason::Stalled { distance },
+                    })
+                }
+            }
+            Method::NelderMead => {
+                if g * root_n <= COLLAPSE_DISTANCE.max(resolution) || g <= noise_floor {
+                    Convergence::Converged(ConvergedBy::SimplexSpread)
+                } else {
+                    Convergence::NotConverged(StopReason::SimplexCollapsed {
+                        distance: g * root_n,
+                    })
+                }
+            }
+        },
+    };
+
+    let coords = &objective.coords;
+    let estimates = coords
+        .theta(&run.z)
+        .unwrap_or_else(|_| coords.theta(&vec![0.0; coords.dim()]).unwrap_or_default());
+    let mut user_gradient = vec![None; estimates.len()];
+    if let Some(g) = &gradient {
+        let jac = coords.jacobian(&estimates);
+        for (k, &i) in coords.free().iter().enumerate() {
+            user_gradient[i] = Some(g[k] * n as f64 / jac[k]);
+        }
+    }
+    let path = run
+        .path
+        .iter()
+        .filter_map(|z| coords.theta(z).ok())
+        .collect();
+    let counts = objective.counts();
+    Fit {
+        params: params.to_vec(),
+        estimates,
+        nll: run.f * n as f64,
+        n,
+        method: options.method,
+        iterations: run.iterations,
+        evaluations: counts.nll,
+        gradient_evaluations: counts.gradient,
+        score_evaluations: counts.score,
+        elapsed: timer.elapsed(),
+        gradient: user_gradient,
+        scaled_gradient_norm: norm,
+        distance,
+        convergence,
+        path,
+    }
+}
+
+fn stop_reason(failure: Failure) -> StopReason {
+    match failure {
+        Failure::Diverged { name, .. } => StopReason::Diverged { name },
+        Failure::Nll(Error::NonFiniteLogDensity {
+            index,
+            value,
+            params,
+        }) => StopReason::NonFiniteLogDensity {
+            index,
+            value,
+            params,
+        },
+        Failure::Nll(Error::NonFiniteGradient { index, params }) => {
+            StopReason::NonFiniteScore { index, params }
+        }
+        Failure::Nll(Error::NllOverflow { params }) => StopReason::NllOverflow { params },
+        Failure::Nll(_) => StopReason::Stalled {
+            distance: f64::INFINITY,
+        },
+    }
+}
+
+/// Maps an argmin error that is not one of our recorded failures.
+pub(crate) fn solver_error(solver: &'static str, err: &argmin::core::Error) -> Error {
+    Error::Solver {
+        solver,
+        message: format!("{err:#}"),
+    }
+}

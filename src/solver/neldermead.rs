@@ -1,0 +1,90 @@
+//! Nelder-Mead (argmin), with an initial simplex sized from the parameters' scales.
+
+use argmin::core::observers::ObserverMode;
+use argmin::core::{Executor, State, TerminationReason};
+use argmin::solver::neldermead::NelderMead;
+
+use super::trace::Recorder;
+use super::{Ended, FitOptions, Run, solver_error};
+use crate::error::{Error, Result};
+use crate::model::{LogDensity, Score};
+use crate::objective::{Objective, Problem};
+
+const NAME: &str = "Nelder-Mead";
+
+/// Edge of the initial simplex in the scaled coordinates, where one unit is about one standard
+/// deviation of a single observation's information: large enough to cross a start several
+/// standard deviations off in a few reflections.
+const SIMPLEX_EDGE: f64 = 1.0;
+
+/// Times an initial vertex whose NLL is not finite is pulled halfway back to the start.
+const VERTEX_RETRIES: usize = 30;
+
+/// Runs Nelder-Mead from `z = 0`, where the mean NLL is `f0`.
+///
+/// argmin unwraps the cost of every initial vertex, so each vertex is checked first and pulled
+/// towards the start until its NLL is finite.
+pub(crate) fn run<O, F: LogDensity<O>, S: Score<O>>(
+    objective: &Objective<'_, O, F, S>,
+    f0: f64,
+    options: &FitOptions,
+) -> Result<Run> {
+    let dim = objective.coords.dim();
+    let n = objective.n() as f64;
+    let z0 = vec![0.0; dim];
+    let mut simplex = vec![z0.clone()];
+    for k in 0..dim {
+        let mut edge = SIMPLEX_EDGE;
+        let vertex = (0..VERTEX_RETRIES).find_map(|_| {
+            let mut v = z0.clone();
+            v[k] = edge;
+            edge *= 0.5;
+            objective.mean_nll(&v).ok().map(|_| v)
+        });
+        let Some(vertex) = vertex else {
+            // The start is finite and the NLL is not finite arbitrarily close to it.
+            return Err(objective.take_failure().map_or(
+                Error::Solver {
+                    solver: NAME,
+                    message: "no finite initial simplex near the start".into(),
+                },
+                Error::from,
+            ));
+        };
+        simplex.push(vertex);
+    }
+    // Failed probes of the initial simplex were retried; they are not a failure of the fit.
+    objective.take_failure();
+    // Costs agree as closely as those of points `tolerance` standard errors from the optimum,
+    // but no closer than rounding allows.
+    let sd_tolerance = (options.tolerance * options.tolerance / (2.0 * n))
+        .max(4.0 * f64::EPSILON * f0.abs().max(1.0));
+    let solver = NelderMead::new(simplex)
+        .with_sd_tolerance(sd_tolerance)
+        .map_err(|e| solver_error(NAME, &e))?;
+    let recorder = Recorder::new(z0, f0);
+    let result = Executor::new(Problem(objective), solver)
+        .configure(|state| state.max_iters(options.max_iters))
+        .add_observer(recorder.clone(), ObserverMode::Always)
+        .run();
+    let (z, f, iterations) = recorder.best();
+    let path = recorder.path();
+    let failure = objective.take_failure();
+    let ended = match (result, failure) {
+        (_, Some(failure)) => Ended::Failure(failure),
+        (Err(e), None) => return Err(solver_error(NAME, &e)),
+        (Ok(result), None) => match result.state().get_termination_reason() {
+            Some(TerminationReason::MaxItersReached) => Ended::MaxIterations,
+            Some(TerminationReason::SolverConverged) => Ended::SolverConverged,
+            _ => Ended::LineSearch,
+        },
+    };
+    Ok(Run {
+        z,
+        f,
+        gradient: None,
+        iterations,
+        path,
+        ended,
+    })
+}
