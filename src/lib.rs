@@ -51,6 +51,6 @@ pub use model::{
 pub use objective::Difference;
 pub use params::{Param, Space};
 pub use solver::{
-    FitOptions, LBFGS_MAX_ITERS, LBFGS_TOLERANCE, Method, NELDER_MEAD_MAX_ITERS,
+    FitOptions, LBFGS_MAX_ITERS, LBFGS_TOLERANCE, MAX_RESTARTS, Method, NELDER_MEAD_MAX_ITERS,
     NELDER_MEAD_TOLERANCE,
 };

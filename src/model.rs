@@ -214,7 +214,7 @@ impl<O, F: LogDensity<O>, S: Score<O>> Model<O, F, S> {
             coords,
             Difference::Central,
         );
-        objective.calibrate()?;
+        objective.calibrate(None)?;
         let zero = vec![0.0; objective.coords.dim()];
         let numeric = objective.finite_difference(&zero).map_err(Error::from)?;
         let supplied = objective.mean_gradient(&zero).map_err(Error::from)?;

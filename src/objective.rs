@@ -254,9 +254,13 @@ impl Coordinates {
             .collect()
     }
 
-    /// Re-centres the map on `z` (so that `z` becomes the origin) with new scales.
     fn rescale(&mut self, scale: Vec<f64>) {
         self.scale = scale;
+    }
+
+    /// The scale of each free parameter's unconstrained coordinate.
+    pub(crate) fn scales(&self) -> &[f64] {
+        &self.scale
     }
 }
 
@@ -406,9 +410,10 @@ impl<'a, O, F: LogDensity<O>, S: Score<O>> Objective<'a, O, F, S> {
     /// differences, and rescales the coordinates to unit curvature. Returns the mean NLL at the
     /// start.
     ///
-    /// The step is refined until it is `ε^¼` of the scale it measures; a coordinate whose
-    /// curvature is not positive keeps the scale `max(|u0|, 1)`.
-    pub(crate) fn calibrate(&mut self) -> Result<f64> {
+    /// The step starts at `ε^¼` of `guess` (scales measured before, say at an earlier point) or
+    /// of `max(|u0|, 1)`, and is refined until it is `ε^¼` of the scale it measures; a
+    /// coordinate whose curvature is not positive gets the scale `max(|u0|, 1)`.
+    pub(crate) fn calibrate(&mut self, guess: Option<&[f64]>) -> Result<f64> {
         let dim = self.coords.dim();
         let zero = vec![0.0; dim];
         let f0 = self.mean_nll(&zero)?;
@@ -418,7 +423,7 @@ impl<'a, O, F: LogDensity<O>, S: Score<O>> Objective<'a, O, F, S> {
             let u0 = self.coords.u0[k];
             let fallback = u0.abs().max(1.0);
             let floor = 1e-10 * u0.abs();
-            let mut h = quarter * fallback;
+            let mut h = quarter * guess.map_or(fallback, |g| g[k]);
             let mut scale = fallback;
             for _ in 0..4 {
                 let mut z = zero.clone();

@@ -15,7 +15,6 @@ use crate::error::{Error, Result};
 use crate::fit::{ConvergedBy, Convergence, Fit, StopReason};
 use crate::model::{LogDensity, Model, Score};
 use crate::objective::{Coordinates, Difference, Failure, Objective};
-use crate::params::Param;
 
 /// The optimizer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +50,8 @@ const NOISE_MARGIN: f64 = 10.0;
 /// A Nelder-Mead simplex that collapsed farther than this many standard errors from a
 /// stationary point did not converge.
 const COLLAPSE_DISTANCE: f64 = 1.0;
+/// Times a run that stopped short is restarted from where it stopped.
+pub const MAX_RESTARTS: usize = 3;
 
 /// How to fit: the optimizer, its tolerance and iteration cap, the finite-difference scheme and
 /// optionally a start that overrides the model's.
@@ -182,6 +183,11 @@ impl<O, F: LogDensity<O>, S: Score<O>> Model<O, F, S> {
 
     /// Fits the model to `data`.
     ///
+    /// Every run of the optimizer is followed by a check at the point it returns: the
+    /// coordinates are re-centred and re-scaled there and the gradient is taken afresh. A run
+    /// that stopped short (its line search failed, its cost stalled, its simplex collapsed) is
+    /// restarted from that point, at most [`MAX_RESTARTS`] times.
+    ///
     /// A fit that starts but does not reach an optimum is returned as `Ok` with a
     /// [`Convergence::NotConverged`] verdict; use [`Fit::require_converged`] to make it an error.
     ///
@@ -200,50 +206,126 @@ impl<O, F: LogDensity<O>, S: Score<O>> Model<O, F, S> {
             return Err(Error::EmptyData);
         }
         let params = self.validated();
-        let start = options.start.clone().unwrap_or_else(|| params.starts());
-        params.check(&start)?;
+        let mut theta = options.start.clone().unwrap_or_else(|| params.starts());
+        params.check(&theta)?;
         let timer = Instant::now();
-        let coords = Coordinates::new(params, &start);
         let mut objective = Objective::new(
             self.density(),
             self.score_fn(),
             data,
-            coords,
+            Coordinates::new(params, &theta),
             options.difference,
         );
-        let f0 = objective.calibrate()?;
-        let run = match options.method {
-            Method::Lbfgs => lbfgs::run(&objective, f0, options)?,
-            Method::NelderMead => neldermead::run(&objective, f0, options)?,
+        let mut iterations = 0;
+        let mut path = vec![theta.clone()];
+        let mut guess: Option<Vec<f64>> = None;
+        let mut last_end = None;
+        let mut runs = 0;
+        let verdict = loop {
+            objective.coords = Coordinates::new(params, &theta);
+            let f0 = objective.calibrate(guess.as_deref())?;
+            let zero = vec![0.0; objective.coords.dim()];
+            if let Some(ended) = last_end.take() {
+                // Check the point the last run returned, in coordinates measured there.
+                let judged = judge(&objective, &zero, f0, None, ended, options);
+                let restart = matches!(
+                    judged.convergence,
+                    Convergence::NotConverged(
+                        StopReason::LineSearchFailed { .. }
+                            | StopReason::Stalled { .. }
+                            | StopReason::SimplexCollapsed { .. }
+                    )
+                );
+                if !restart || iterations >= options.max_iters || runs > MAX_RESTARTS {
+                    break judged;
+                }
+            }
+            let budget = FitOptions {
+                max_iters: options.max_iters - iterations,
+                ..options.clone()
+            };
+            let run = match options.method {
+                Method::Lbfgs => lbfgs::run(&objective, f0, &budget)?,
+                Method::NelderMead => neldermead::run(&objective, f0, &budget)?,
+            };
+            iterations += run.iterations;
+            let coords = &objective.coords;
+            path.extend(run.path.iter().skip(1).filter_map(|z| coords.theta(z).ok()));
+            runs += 1;
+            match run.ended {
+                Ended::Failure(_) | Ended::MaxIterations => {
+                    break judge(&objective, &run.z, run.f, run.gradient, run.ended, options);
+                }
+                ended => {
+                    theta = coords.theta(&run.z).map_err(Error::from)?;
+                    guess = Some(coords.scales().to_vec());
+                    last_end = Some(ended);
+                }
+            }
         };
-        Ok(finish(&objective, params.all(), run, options, timer))
+        let n = data.len();
+        let coords = &objective.coords;
+        let estimates = coords.theta(&verdict.z).map_err(Error::from)?;
+        let mut gradient = vec![None; estimates.len()];
+        if let Some(g) = &verdict.gradient {
+            let jac = coords.jacobian(&estimates);
+            for (k, &i) in coords.free().iter().enumerate() {
+                gradient[i] = Some(g[k] * n as f64 / jac[k]);
+            }
+        }
+        let counts = objective.counts();
+        Ok(Fit {
+            params: params.all().to_vec(),
+            estimates,
+            nll: verdict.f * n as f64,
+            n,
+            method: options.method,
+            iterations,
+            evaluations: counts.nll,
+            gradient_evaluations: counts.gradient,
+            score_evaluations: counts.score,
+            elapsed: timer.elapsed(),
+            gradient,
+            scaled_gradient_norm: verdict.norm,
+            distance: verdict.norm.map(|g| g * (n as f64).sqrt()),
+            convergence: verdict.convergence,
+            path,
+        })
     }
 }
 
-/// Turns a run into a fit: the final gradient, the verdict, the user's parameters.
-fn finish<O, F: LogDensity<O>, S: Score<O>>(
+/// A verdict at a point, with what it was judged on.
+struct Judged {
+    z: Vec<f64>,
+    f: f64,
+    gradient: Option<Vec<f64>>,
+    norm: Option<f64>,
+    convergence: Convergence,
+}
+
+/// Judges the point `z` (mean NLL `f`) at which a run ended, from the gradient there (computed
+/// unless given).
+fn judge<O, F: LogDensity<O>, S: Score<O>>(
     objective: &Objective<'_, O, F, S>,
-    params: &[Param],
-    run: Run,
+    z: &[f64],
+    f: f64,
+    gradient: Option<Vec<f64>>,
+    ended: Ended,
     options: &FitOptions,
-    timer: Instant,
-) -> Fit {
-    let n = objective.n();
-    let root_n = (n as f64).sqrt();
-    let gradient = run
-        .gradient
-        .or_else(|| objective.mean_gradient(&run.z).ok());
+) -> Judged {
+    let n = objective.n() as f64;
+    let root_n = n.sqrt();
+    let gradient = gradient.or_else(|| objective.mean_gradient(z).ok());
     let norm = gradient
         .as_ref()
         .map(|g| g.iter().map(|v| v * v).sum::<f64>().sqrt());
-    let distance = norm.map(|g| g * root_n);
-    let noise_floor = NOISE_MARGIN * objective.gradient_noise(&run.z, run.f);
+    let noise_floor = NOISE_MARGIN * objective.gradient_noise(z, f);
     // Points closer than this (in standard errors) have NLLs that rounding cannot tell apart:
-    // a line search that stops there has done all a search on NLL values can do.
-    let resolution = (2.0 * n as f64 * NOISE_MARGIN * f64::EPSILON * run.f.abs().max(1.0)).sqrt();
+    // a search on NLL values that stops there has done all it can.
+    let resolution = (2.0 * n * NOISE_MARGIN * f64::EPSILON * f.abs().max(1.0)).sqrt();
     let requested = options.tolerance / root_n;
 
-    let convergence = match (run.ended, norm) {
+    let convergence = match (ended, norm) {
         (Ended::Failure(failure), _) => Convergence::NotConverged(stop_reason(failure)),
         (Ended::MaxIterations, _) => Convergence::NotConverged(StopReason::MaxIterations {
             iterations: options.max_iters,
@@ -251,65 +333,39 @@ fn finish<O, F: LogDensity<O>, S: Score<O>>(
         (_, None) => Convergence::NotConverged(StopReason::Stalled {
             distance: f64::INFINITY,
         }),
-        (ended, Some(g)) => match options.method {
-            Method::Lbfgs => {
-                if g <= requested {
-                    Convergence::Converged(ConvergedBy::Gradient)
-                } else if g <= noise_floor || g * root_n <= resolution {
-                    Convergence::Converged(ConvergedBy::PrecisionLimit)
-                } else {
-                    let distance = g * root_n;
-                    Convergence::NotConverged(match ended {
-                        Ended::LineSearch => StopReason::LineSearchFailed { distance },
-                        _ => StopReason::Stalled { distance },
-                    })
+        (ended, Some(g)) => {
+            let distance = g * root_n;
+            match options.method {
+                Method::Lbfgs => {
+                    if g <= requested {
+                        Convergence::Converged(ConvergedBy::Gradient)
+                    } else if g <= noise_floor || distance <= resolution {
+                        Convergence::Converged(ConvergedBy::PrecisionLimit)
+                    } else {
+                        Convergence::NotConverged(match ended {
+                            Ended::LineSearch => StopReason::LineSearchFailed { distance },
+                            _ => StopReason::Stalled { distance },
+                        })
+                    }
+                }
+                Method::NelderMead => {
+                    let spread = matches!(ended, Ended::SolverConverged);
+                    if spread && (distance <= COLLAPSE_DISTANCE.max(resolution) || g <= noise_floor)
+                    {
+                        Convergence::Converged(ConvergedBy::SimplexSpread)
+                    } else {
+                        Convergence::NotConverged(StopReason::SimplexCollapsed { distance })
+                    }
                 }
             }
-            Method::NelderMead => {
-                if g * root_n <= COLLAPSE_DISTANCE.max(resolution) || g <= noise_floor {
-                    Convergence::Converged(ConvergedBy::SimplexSpread)
-                } else {
-                    Convergence::NotConverged(StopReason::SimplexCollapsed {
-                        distance: g * root_n,
-                    })
-                }
-            }
-        },
-    };
-
-    let coords = &objective.coords;
-    let estimates = coords
-        .theta(&run.z)
-        .unwrap_or_else(|_| coords.theta(&vec![0.0; coords.dim()]).unwrap_or_default());
-    let mut user_gradient = vec![None; estimates.len()];
-    if let Some(g) = &gradient {
-        let jac = coords.jacobian(&estimates);
-        for (k, &i) in coords.free().iter().enumerate() {
-            user_gradient[i] = Some(g[k] * n as f64 / jac[k]);
         }
-    }
-    let path = run
-        .path
-        .iter()
-        .filter_map(|z| coords.theta(z).ok())
-        .collect();
-    let counts = objective.counts();
-    Fit {
-        params: params.to_vec(),
-        estimates,
-        nll: run.f * n as f64,
-        n,
-        method: options.method,
-        iterations: run.iterations,
-        evaluations: counts.nll,
-        gradient_evaluations: counts.gradient,
-        score_evaluations: counts.score,
-        elapsed: timer.elapsed(),
-        gradient: user_gradient,
-        scaled_gradient_norm: norm,
-        distance,
+    };
+    Judged {
+        z: z.to_vec(),
+        f,
+        gradient,
+        norm,
         convergence,
-        path,
     }
 }
 

@@ -1,0 +1,35 @@
+//! Helpers shared by the integration tests: simulated data and the log-densities under test.
+
+#![allow(dead_code)]
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand_distr::{Distribution, Exp, Normal};
+
+/// `ln √(2π)`.
+pub const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+
+/// The Normal log-density, written out.
+pub fn normal_ln_pdf(x: f64, mu: f64, sigma: f64) -> f64 {
+    let z = (x - mu) / sigma;
+    -0.5 * z * z - sigma.ln() - LN_SQRT_2PI
+}
+
+/// The Exponential log-density with a rate.
+pub fn exponential_ln_pdf(x: f64, rate: f64) -> f64 {
+    rate.ln() - rate * x
+}
+
+/// `n` draws from N(mu, sigma) with a fixed seed.
+pub fn normal_sample(mu: f64, sigma: f64, n: usize, seed: u64) -> Vec<f64> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let d = Normal::new(mu, sigma).expect("valid normal");
+    (0..n).map(|_| d.sample(&mut rng)).collect()
+}
+
+/// `n` draws from Exp(rate) with a fixed seed.
+pub fn exponential_sample(rate: f64, n: usize, seed: u64) -> Vec<f64> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let d = Exp::new(rate).expect("valid exponential");
+    (0..n).map(|_| d.sample(&mut rng)).collect()
+}
