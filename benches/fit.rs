@@ -1,1 +1,76 @@
-fn main() {}
+//! Whole fits: Normal and Exponential at n = 1e3 and 1e6, L-BFGS and Nelder-Mead, from starts
+//! several standard deviations off. The evaluation counts of each fit are printed once before it
+//! is timed. Run with `cargo bench --bench fit`.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use maxlik::{Method, Model};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand_distr::{Distribution, Exp, Normal};
+
+const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+
+fn bench(c: &mut Criterion) {
+    let normal = Model::builder(|x: &f64, p: &[f64]| {
+        let z = (x - p[0]) / p[1];
+        -0.5 * z * z - p[1].ln() - LN_SQRT_2PI
+    })
+    .param("mu", 11.0) // 3 sigma off
+    .positive("sigma", 6.0)
+    .build()
+    .expect("valid model");
+    let exponential = Model::builder(|x: &f64, p: &[f64]| p[0].ln() - p[0] * x)
+        .positive("rate", 5.0) // 5 times the true rate
+        .build()
+        .expect("valid model");
+
+    let mut group = c.benchmark_group("fit");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(4));
+    for n in [1_000usize, 1_000_000] {
+        let mut rng = StdRng::seed_from_u64(n as u64);
+        let normal_data: Vec<f64> = Normal::new(5.0, 2.0)
+            .expect("valid")
+            .sample_iter(&mut rng)
+            .take(n)
+            .collect();
+        let exp_data: Vec<f64> = Exp::new(1.0)
+            .expect("valid")
+            .sample_iter(&mut rng)
+            .take(n)
+            .collect();
+        for method in [Method::Lbfgs, Method::NelderMead] {
+            let fit = normal.fit(&normal_data, method).expect("fit");
+            eprintln!(
+                "normal n={n} {method}: {} NLL evaluations, {} iterations, converged {}",
+                fit.evaluations(),
+                fit.iterations(),
+                fit.converged()
+            );
+            group.bench_with_input(
+                BenchmarkId::new(format!("normal_{method}"), n),
+                &normal_data,
+                |b, d| b.iter(|| normal.fit(black_box(d), method)),
+            );
+            let fit = exponential.fit(&exp_data, method).expect("fit");
+            eprintln!(
+                "exponential n={n} {method}: {} NLL evaluations, {} iterations, converged {}",
+                fit.evaluations(),
+                fit.iterations(),
+                fit.converged()
+            );
+            group.bench_with_input(
+                BenchmarkId::new(format!("exponential_{method}"), n),
+                &exp_data,
+                |b, d| b.iter(|| exponential.fit(black_box(d), method)),
+            );
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
