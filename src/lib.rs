@@ -54,3 +54,8 @@ pub use solver::{
     FitOptions, LBFGS_MAX_ITERS, LBFGS_TOLERANCE, MAX_RESTARTS, Method, NELDER_MEAD_MAX_ITERS,
     NELDER_MEAD_TOLERANCE,
 };
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
