@@ -146,6 +146,7 @@ pub struct Fit {
     pub(crate) gradient: Vec<Option<f64>>,
     pub(crate) scaled_gradient_norm: Option<f64>,
     pub(crate) distance: Option<f64>,
+    pub(crate) precision: f64,
     pub(crate) convergence: Convergence,
     pub(crate) path: Vec<Vec<f64>>,
 }
@@ -245,6 +246,14 @@ impl Fit {
     /// (`√n · gradient_norm`, a Newton-decrement estimate).
     pub fn distance_to_optimum(&self) -> Option<f64> {
         self.distance
+    }
+
+    /// The distance to the optimum, in standard errors, below which this computation cannot
+    /// place it: rounding of the NLL over the finite-difference step, the floating-point
+    /// spacing of the parameters, and (for forward differences) their truncation error. A fit
+    /// that converged at [`ConvergedBy::PrecisionLimit`] is this close, not closer.
+    pub fn precision(&self) -> f64 {
+        self.precision
     }
 
     /// The verdict.

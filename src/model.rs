@@ -224,8 +224,9 @@ impl<O, F: LogDensity<O>, S: Score<O>> Model<O, F, S> {
         let to_user =
             |g: &[f64]| -> Vec<f64> { g.iter().zip(&jac).map(|(g, j)| g * n / j).collect() };
         let (numeric, supplied) = (to_user(&numeric), to_user(&supplied));
-        let noise =
-            objective.gradient_noise(&zero, objective::nll(&self.density, data, theta)? / n);
+        let noise = objective
+            .gradient_floor(&zero, objective::nll(&self.density, data, theta)? / n)
+            .noise;
         let rows = self
             .params
             .free()

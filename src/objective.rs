@@ -18,6 +18,10 @@ pub(crate) const CHUNK: usize = 4096;
 /// Machine epsilon, the unit of rounding.
 const EPS: f64 = f64::EPSILON;
 
+/// The fewest floating-point spacings of a parameter a finite-difference step may span, so that
+/// the rounding of the perturbed parameter changes the step by less than 1%.
+const STEP_SPACINGS: f64 = 64.0;
+
 /// A Neumaier (improved Kahan) running sum.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Sum {
@@ -276,18 +280,16 @@ impl Coordinates {
         Ok(theta)
     }
 
-    /// How finely `z` can place the parameters near `z`: the floating-point spacing of each
+    /// How finely `z` can place each parameter near `z`: the floating-point spacing of its
     /// unconstrained coordinate, in units of `z`. With unit curvature this is also the smallest
-    /// gradient that can be told apart from zero.
-    pub(crate) fn resolution(&self, z: &[f64]) -> f64 {
+    /// gradient that can be told apart from zero along that coordinate.
+    pub(crate) fn spacing(&self, z: &[f64]) -> Vec<f64> {
         (0..self.free.len())
             .map(|k| {
                 let u = self.u0[k] + self.scale[k] * z[k];
-                let r = EPS * u.abs().max(self.u0[k].abs()) / self.scale[k];
-                r * r
+                EPS * u.abs().max(self.u0[k].abs()) / self.scale[k]
             })
-            .sum::<f64>()
-            .sqrt()
+            .collect()
     }
 
     /// `dθ_i / dz_i` for each free parameter at `theta`.
@@ -305,6 +307,14 @@ impl Coordinates {
     pub(crate) fn scales(&self) -> &[f64] {
         &self.scale
     }
+}
+
+/// What limits how small a computed gradient can meaningfully be (see
+/// [`Objective::gradient_floor`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct GradientFloor {
+    pub(crate) noise: f64,
+    pub(crate) bias: f64,
 }
 
 /// Counts of work done on the objective.
@@ -415,38 +425,76 @@ impl<'a, O, F: LogDensity<O>, S: Score<O>> Objective<'a, O, F, S> {
         }
     }
 
-    /// The finite-difference gradient of the mean NLL in `z`, whatever a score says.
-    pub(crate) fn finite_difference(&self, z: &[f64]) -> std::result::Result<Vec<f64>, Failure> {
-        let cost = |z: &Vec<f64>| -> std::result::Result<f64, argmin::core::Error> {
-            self.mean_nll(z).map_err(|f| self.fail(f))
-        };
-        let z = z.to_vec();
-        let grad = match self.difference {
-            Difference::Central => finitediff::vec::central_diff(&cost)(&z),
-            Difference::Forward => finitediff::vec::forward_diff(&cost)(&z),
-        };
-        grad.map_err(|e| {
-            self.failure
-                .borrow_mut()
-                .take()
-                .unwrap_or(Failure::Nll(Error::Solver {
-                    solver: "finitediff",
-                    message: e.to_string(),
-                }))
-        })
+    /// How much each coordinate's finite-difference step is stretched beyond finitediff's so
+    /// that it spans at least [`STEP_SPACINGS`] floating-point spacings of the parameter (a
+    /// location of 1e6 with a scale of 1e-3 needs it for forward differences: their step would
+    /// otherwise round away and the gradient read exactly 0).
+    fn stretch(&self, z: &[f64]) -> Vec<f64> {
+        let h = self.difference.step();
+        self.coords
+            .spacing(z)
+            .into_iter()
+            .map(|spacing| (STEP_SPACINGS * spacing / h).max(1.0))
+            .collect()
     }
 
-    /// The smallest gradient of the mean NLL at `z` (where it is `f`) that rounding lets us
-    /// tell apart from zero: the noise of a finite difference of `f`, plus the floating-point
-    /// spacing of the parameters themselves (unit curvature turns a position error into an
-    /// equal gradient error).
-    pub(crate) fn gradient_noise(&self, z: &[f64], f: f64) -> f64 {
-        let noise_f = 8.0 * EPS * f.abs().max(1.0);
-        let from_f = match (self.score, self.difference) {
-            (Some(_), _) => noise_f,
-            (None, d) => noise_f / d.step(),
+    /// The finite-difference gradient of the mean NLL in `z`, whatever a score says.
+    ///
+    /// finitediff differentiates `w ↦ f(z + w ⊙ r)` at `w = 0`, where `r` is [`stretch`]:
+    /// the base point is `z` exactly and the step along coordinate `k` is `h·r_k`.
+    pub(crate) fn finite_difference(&self, z: &[f64]) -> std::result::Result<Vec<f64>, Failure> {
+        let stretch = self.stretch(z);
+        let cost = |w: &Vec<f64>| -> std::result::Result<f64, argmin::core::Error> {
+            let at: Vec<f64> = z
+                .iter()
+                .zip(w)
+                .zip(&stretch)
+                .map(|((z, w), r)| z + w * r)
+                .collect();
+            self.mean_nll(&at).map_err(|f| self.fail(f))
         };
-        from_f + self.coords.resolution(z)
+        let origin = vec![0.0; z.len()];
+        let grad = match self.difference {
+            Difference::Central => finitediff::vec::central_diff(&cost)(&origin),
+            Difference::Forward => finitediff::vec::forward_diff(&cost)(&origin),
+        };
+        grad.map(|g| g.iter().zip(&stretch).map(|(g, r)| g / r).collect())
+            .map_err(|e| {
+                self.failure
+                    .borrow_mut()
+                    .take()
+                    .unwrap_or(Failure::Nll(Error::Solver {
+                        solver: "finitediff",
+                        message: e.to_string(),
+                    }))
+            })
+    }
+
+    /// The smallest gradient of the mean NLL at `z` (where it is `f`) that the computation can
+    /// tell apart from zero, as norms over the coordinates. Along each coordinate, `noise` is
+    /// the rounding of `f` divided by the step plus the floating-point spacing of the parameter
+    /// itself (unit curvature turns a position error into an equal gradient error); `bias` is
+    /// the truncation error of forward differences, half the step at unit curvature, which the
+    /// gradient cannot reveal about itself.
+    pub(crate) fn gradient_floor(&self, z: &[f64], f: f64) -> GradientFloor {
+        let noise_f = 8.0 * EPS * f.abs().max(1.0);
+        let stretch = self.stretch(z);
+        let h = self.difference.step();
+        let (mut noise, mut bias) = (0.0, 0.0);
+        for (spacing, r) in self.coords.spacing(z).iter().zip(&stretch) {
+            let step = h * r;
+            let (n, b) = match (self.score, self.difference) {
+                (Some(_), _) => (noise_f, 0.0),
+                (None, Difference::Central) => (noise_f / step, 0.0),
+                (None, Difference::Forward) => (noise_f / step, 0.5 * step),
+            };
+            noise += (n + spacing).powi(2);
+            bias += b * b;
+        }
+        GradientFloor {
+            noise: noise.sqrt(),
+            bias: bias.sqrt(),
+        }
     }
 
     /// Measures the curvature of the mean NLL along each coordinate at `z = 0` by second

@@ -153,3 +153,37 @@ fn the_same_inputs_give_the_same_bits() {
         assert_eq!(a.evaluations(), b.evaluations());
     }
 }
+
+/// Forward differences are an option, not the default: their truncation error limits how close
+/// they can get, and the verdict must say so rather than claim the requested tolerance.
+#[test]
+fn forward_differences_are_honest_about_their_precision() {
+    use maxlik::{ConvergedBy, Convergence, Difference, FitOptions};
+    let options = FitOptions::new(Method::Lbfgs).difference(Difference::Forward);
+    for (mu, sigma) in NORMAL_CASES {
+        for n in [100, 10_000] {
+            let data = normal_sample(mu, sigma, n, 9);
+            let exact = ClosedForm::normal(&data).unwrap();
+            let model = Model::builder(|x: &f64, p: &[f64]| normal_ln_pdf(*x, p[0], p[1]))
+                .param("mu", mu + 3.0 * sigma)
+                .positive("sigma", 3.0 * sigma)
+                .build()
+                .unwrap();
+            let fit = model.fit_with(&data, &options).unwrap();
+            let error = exact.compare(&fit).unwrap().max_in_std_errors();
+            let label = format!("N({mu:e}, {sigma:e}) n={n}: {error:.2e} SE\n{fit}");
+            assert!(fit.converged(), "{label}");
+            match fit.convergence() {
+                // A claim of the requested tolerance must hold up.
+                Convergence::Converged(ConvergedBy::Gradient) => {
+                    assert!(error <= LBFGS_WITHIN_SE, "{label}")
+                }
+                // Otherwise the error stays within a few times the precision reported.
+                _ => assert!(
+                    error <= 10.0 * fit.precision().max(LBFGS_WITHIN_SE),
+                    "{label}"
+                ),
+            }
+        }
+    }
+}

@@ -288,6 +288,7 @@ impl<O, F: LogDensity<O>, S: Score<O>> Model<O, F, S> {
             gradient,
             scaled_gradient_norm: verdict.norm,
             distance: verdict.norm.map(|g| g * (n as f64).sqrt()),
+            precision: verdict.precision,
             convergence: verdict.convergence,
             path,
         })
@@ -296,6 +297,9 @@ impl<O, F: LogDensity<O>, S: Score<O>> Model<O, F, S> {
 
 /// A verdict at a point, with what it was judged on.
 struct Judged {
+    /// The distance to the optimum, in standard errors, below which this computation cannot
+    /// place it.
+    precision: f64,
     z: Vec<f64>,
     f: f64,
     gradient: Option<Vec<f64>>,
@@ -319,7 +323,8 @@ fn judge<O, F: LogDensity<O>, S: Score<O>>(
     let norm = gradient
         .as_ref()
         .map(|g| g.iter().map(|v| v * v).sum::<f64>().sqrt());
-    let noise_floor = NOISE_MARGIN * objective.gradient_noise(z, f);
+    let floor = objective.gradient_floor(z, f);
+    let noise_floor = NOISE_MARGIN * floor.noise + floor.bias;
     // Points closer than this (in standard errors) have NLLs that rounding cannot tell apart:
     // a search on NLL values that stops there has done all it can.
     let resolution = (2.0 * n * NOISE_MARGIN * f64::EPSILON * f.abs().max(1.0)).sqrt();
@@ -337,9 +342,9 @@ fn judge<O, F: LogDensity<O>, S: Score<O>>(
             let distance = g * root_n;
             match options.method {
                 Method::Lbfgs => {
-                    if g <= requested {
+                    if g <= requested && floor.bias <= requested {
                         Convergence::Converged(ConvergedBy::Gradient)
-                    } else if g <= noise_floor || distance <= resolution {
+                    } else if g <= noise_floor.max(requested) || distance <= resolution {
                         Convergence::Converged(ConvergedBy::PrecisionLimit)
                     } else {
                         Convergence::NotConverged(match ended {
@@ -361,6 +366,7 @@ fn judge<O, F: LogDensity<O>, S: Score<O>>(
         }
     };
     Judged {
+        precision: (noise_floor * root_n).max(resolution),
         z: z.to_vec(),
         f,
         gradient,
