@@ -71,10 +71,11 @@ pub enum StopReason {
         /// The parameters tried.
         params: Vec<f64>,
     },
-    /// A parameter ran to the edge of its space (for a positive one, to 0 or infinity in floating
-    /// point): the likelihood may be unbounded, as for a Normal on all-equal data.
+    /// A value the optimizer tried left a parameter's space in floating point (a positive one
+    /// reaching 0 or infinity, an interval one rounding onto a bound, a free one overflowing):
+    /// the likelihood may be unbounded, as for a Normal on all-equal data.
     Diverged {
-        /// The parameter.
+        /// The parameter whose value left its space.
         name: String,
     },
 }
@@ -114,7 +115,8 @@ impl fmt::Display for StopReason {
             }
             StopReason::Diverged { name } => write!(
                 f,
-                "parameter `{name}` ran off to the edge of its space: the likelihood may be unbounded"
+                "a value of `{name}` the optimizer tried left its space in floating point: \
+                 the likelihood may be unbounded (look for a parameter running to an edge)"
             ),
         }
     }

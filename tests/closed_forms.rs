@@ -187,3 +187,34 @@ fn forward_differences_are_honest_about_their_precision() {
         }
     }
 }
+
+/// A parameter in an open interval, fitted through its logit: the Bernoulli MLE is the sample
+/// proportion, with standard error sqrt(p(1 − p)/n).
+#[test]
+fn interval_parameters_match_the_bernoulli_closed_form() {
+    for (successes, n) in [
+        (3usize, 10usize),
+        (500, 1_000),
+        (9_990, 10_000),
+        (7, 100_000),
+    ] {
+        let data: Vec<f64> = (0..n).map(|i| f64::from(u8::from(i < successes))).collect();
+        let p_hat = successes as f64 / n as f64;
+        let se = (p_hat * (1.0 - p_hat) / n as f64).sqrt();
+        for method in METHODS {
+            let model = Model::builder(
+                |y: &f64, p: &[f64]| {
+                    if *y > 0.5 { p[0].ln() } else { (-p[0]).ln_1p() }
+                },
+            )
+            .interval("p", 0.5, 0.0, 1.0)
+            .build()
+            .unwrap();
+            let fit = model.fit(&data, method).unwrap();
+            let label = format!("{successes}/{n} {method}");
+            assert!(fit.converged(), "{label}: {fit}");
+            let error = (fit.estimate("p").unwrap() - p_hat).abs() / se;
+            assert!(error <= within(method), "{label}: {error:.2e} SE\n{fit}");
+        }
+    }
+}
