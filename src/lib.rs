@@ -51,8 +51,8 @@ pub use model::{
 pub use objective::Difference;
 pub use params::{Param, Space};
 pub use solver::{
-    FitOptions, LBFGS_MAX_ITERS, LBFGS_TOLERANCE, MAX_RESTARTS, Method, NELDER_MEAD_MAX_ITERS,
-    NELDER_MEAD_TOLERANCE,
+    FitOptions, LBFGS_MAX_ITERS, LBFGS_TOLERANCE, MAX_RECOVERIES, MAX_RESTARTS, Method,
+    NELDER_MEAD_MAX_ITERS, NELDER_MEAD_TOLERANCE,
 };
 
 /// The README's example, compiled and run as a doctest.

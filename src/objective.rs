@@ -213,6 +213,7 @@ pub(crate) struct Coordinates {
     names: Vec<String>,
     u0: Vec<f64>,
     scale: Vec<f64>,
+    curvature: Vec<f64>,
 }
 
 /// Why an evaluation inside the optimizer failed.
@@ -250,6 +251,7 @@ impl Coordinates {
             base: start.to_vec(),
             names: free.iter().map(|&i| params.all()[i].name.clone()).collect(),
             scale: vec![1.0; free.len()],
+            curvature: vec![1.0; free.len()],
             free,
             spaces,
             u0,
@@ -299,8 +301,15 @@ impl Coordinates {
             .collect()
     }
 
-    fn rescale(&mut self, scale: Vec<f64>) {
+    fn rescale(&mut self, scale: Vec<f64>, curvature: Vec<f64>) {
         self.scale = scale;
+        self.curvature = curvature;
+    }
+
+    /// The curvature of the mean NLL along each `z` coordinate measured at the centre: 1
+    /// unless a scale was capped (or could not be measured, when it is taken as 1).
+    pub(crate) fn curvature(&self) -> &[f64] {
+        &self.curvature
     }
 
     /// The scale of each free parameter's unconstrained coordinate.
@@ -510,12 +519,21 @@ impl<'a, O, F: LogDensity<O>, S: Score<O>> Objective<'a, O, F, S> {
         let f0 = self.mean_nll(&zero)?;
         let quarter = EPS.powf(0.25);
         let mut scales = Vec::with_capacity(dim);
+        let mut curvatures = Vec::with_capacity(dim);
         for k in 0..dim {
             let u0 = self.coords.u0[k];
-            let fallback = u0.abs().max(1.0);
+            // One unit of a log or logit coordinate is already a factor e: a scale beyond that
+            // lets a single step run off to where the exponential makes the NLL overflow.
+            let transformed = !matches!(self.coords.spaces[k], Space::Free);
+            let (cap, fallback) = if transformed {
+                (1.0, 1.0)
+            } else {
+                (f64::INFINITY, u0.abs().max(1.0))
+            };
             let floor = 1e-10 * u0.abs();
             let mut h = quarter * guess.map_or(fallback, |g| g[k]);
             let mut scale = fallback;
+            let mut measured = None;
             for _ in 0..4 {
                 let mut z = zero.clone();
                 z[k] = h;
@@ -529,8 +547,10 @@ impl<'a, O, F: LogDensity<O>, S: Score<O>> Objective<'a, O, F, S> {
                 let curvature = (fp - 2.0 * f0 + fm) / (h * h);
                 if !(curvature.is_finite() && curvature > 0.0) {
                     scale = fallback;
+                    measured = None;
                     break;
                 }
+                measured = Some(curvature);
                 scale = curvature.sqrt().recip().max(floor);
                 let target = quarter * scale;
                 if (0.1..=10.0).contains(&(h / target)) {
@@ -538,11 +558,13 @@ impl<'a, O, F: LogDensity<O>, S: Score<O>> Objective<'a, O, F, S> {
                 }
                 h = target;
             }
+            let scale = scale.min(cap);
             scales.push(scale);
+            curvatures.push(measured.map_or(1.0, |c| (c * scale * scale).min(1.0)));
         }
         // Rounding noise of the probes at a wrong scale is not a failure of the fit.
         self.failure.borrow_mut().take();
-        self.coords.rescale(scales);
+        self.coords.rescale(scales, curvatures);
         Ok(f0)
     }
 }

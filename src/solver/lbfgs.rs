@@ -13,7 +13,8 @@ use crate::objective::{Objective, Problem};
 
 const NAME: &str = "L-BFGS";
 
-/// Runs L-BFGS from `z = 0`, where the mean NLL is `f0`.
+/// Runs L-BFGS from `z = 0`, where the mean NLL is `f0`; `step_cap` bounds the line search's
+/// step (1 is the full quasi-Newton step).
 ///
 /// argmin's own tests are set so that they cannot stop the run early on a summed NLL: the
 /// gradient tolerance is the requested one, and the cost test only fires when the cost no longer
@@ -22,12 +23,19 @@ pub(crate) fn run<O, F: LogDensity<O>, S: Score<O>>(
     objective: &Objective<'_, O, F, S>,
     f0: f64,
     options: &FitOptions,
+    step_cap: Option<f64>,
 ) -> Result<Run> {
     let dim = objective.coords.dim();
     let n = objective.n() as f64;
     let tol_grad = options.tolerance / n.sqrt();
     let tol_cost = 0.5 * f64::EPSILON * f0.abs().max(1.0);
-    let solver = LBFGS::new(MoreThuenteLineSearch::new(), LBFGS_MEMORY.min(dim.max(3)))
+    let mut line_search = MoreThuenteLineSearch::new();
+    if let Some(cap) = step_cap {
+        line_search = line_search
+            .with_bounds(f64::EPSILON.sqrt() * cap, cap)
+            .map_err(|e| solver_error(NAME, &e))?;
+    }
+    let solver = LBFGS::new(line_search, LBFGS_MEMORY.min(dim.max(3)))
         .with_tolerance_grad(tol_grad)
         .and_then(|s| s.with_tolerance_cost(tol_cost))
         .map_err(|e| solver_error(NAME, &e))?;

@@ -47,11 +47,21 @@ pub const NELDER_MEAD_MAX_ITERS: u64 = 5000;
 const LBFGS_MEMORY: usize = 10;
 /// The gradient may be this many times its rounding noise and still count as zero.
 const NOISE_MARGIN: f64 = 10.0;
-/// A Nelder-Mead simplex that collapsed farther than this many standard errors from a
-/// stationary point did not converge.
-const COLLAPSE_DISTANCE: f64 = 1.0;
+/// A Nelder-Mead simplex whose costs agree converged only if the gradient, in coordinates
+/// re-measured where it stopped, puts the optimum within this many times the tolerance;
+/// otherwise it collapsed short (typically along a direction the start's scales got wrong) and
+/// is restarted there.
+const NELDER_MEAD_CONFIRM: f64 = 30.0;
 /// Times a run that stopped short is restarted from where it stopped.
 pub const MAX_RESTARTS: usize = 3;
+/// Times a run that failed (a non-finite NLL at a point it tried, a parameter off its space) is
+/// followed by a recovery run with shorter steps from the best point it had accepted.
+pub const MAX_RECOVERIES: usize = 4;
+/// Each recovery run cuts the longest step (L-BFGS) or the initial simplex (Nelder-Mead) by
+/// this factor once more.
+const RECOVERY_SHRINK: f64 = 0.25;
+/// Iterations of an L-BFGS recovery run, whose steps are capped.
+const RECOVERY_ITERS: u64 = 5;
 
 /// How to fit: the optimizer, its tolerance and iteration cap, the finite-difference scheme and
 /// optionally a start that overrides the model's.
@@ -219,16 +229,22 @@ impl<O, F: LogDensity<O>, S: Score<O>> Model<O, F, S> {
         let mut iterations = 0;
         let mut path = vec![theta.clone()];
         let mut guess: Option<Vec<f64>> = None;
-        let mut last_end = None;
-        let mut runs = 0;
+        let mut last_end: Option<Ended> = None;
+        let mut restarts = 0;
+        let mut recoveries = 0;
+        // The failure that started the current recovery, reported if it never ends well.
+        let mut failure: Option<Failure> = None;
+        // Whether the next run is a recovery run: after a failure or a failed line search.
+        let mut recovering = false;
         let verdict = loop {
             objective.coords = Coordinates::new(params, &theta);
             let f0 = objective.calibrate(guess.as_deref())?;
             let zero = vec![0.0; objective.coords.dim()];
             if let Some(ended) = last_end.take() {
                 // Check the point the last run returned, in coordinates measured there.
-                let judged = judge(&objective, &zero, f0, None, ended, options);
-                let restart = matches!(
+                let mut judged = judge(&objective, &zero, f0, None, ended, options);
+                let converged = matches!(judged.convergence, Convergence::Converged(_));
+                let restartable = matches!(
                     judged.convergence,
                     Convergence::NotConverged(
                         StopReason::LineSearchFailed { .. }
@@ -236,32 +252,78 @@ impl<O, F: LogDensity<O>, S: Score<O>> Model<O, F, S> {
                             | StopReason::SimplexCollapsed { .. }
                     )
                 );
-                if !restart || iterations >= options.max_iters || runs > MAX_RESTARTS {
+                let out_of_iterations = iterations >= options.max_iters;
+                let out_of_tries = if recovering {
+                    recoveries > MAX_RECOVERIES
+                } else {
+                    restarts > MAX_RESTARTS
+                };
+                if converged || !restartable || out_of_iterations || out_of_tries {
+                    if !converged {
+                        judged.convergence = Convergence::NotConverged(match failure.take() {
+                            Some(failure) => stop_reason(failure),
+                            None if out_of_iterations => StopReason::MaxIterations {
+                                iterations: options.max_iters,
+                            },
+                            None => match judged.convergence {
+                                Convergence::NotConverged(reason) => reason,
+                                Convergence::Converged(_) => unreachable_converged(),
+                            },
+                        });
+                    }
                     break judged;
                 }
             }
+            // After a failure or a failed line search, a short run with steps cut to 1/4, 1/16,
+            // ... of their size gets away from where the optimizer went wrong; then runs are
+            // normal again.
+            let shrink = recovering.then(|| RECOVERY_SHRINK.powi(recoveries as i32));
+            let mut max_iters = options.max_iters - iterations;
+            if shrink.is_some() && options.method == Method::Lbfgs {
+                max_iters = max_iters.min(RECOVERY_ITERS);
+            }
             let budget = FitOptions {
-                max_iters: options.max_iters - iterations,
+                max_iters,
                 ..options.clone()
             };
             let run = match options.method {
-                Method::Lbfgs => lbfgs::run(&objective, f0, &budget)?,
-                Method::NelderMead => neldermead::run(&objective, f0, &budget)?,
+                Method::Lbfgs => lbfgs::run(&objective, f0, &budget, shrink)?,
+                Method::NelderMead => neldermead::run(&objective, f0, &budget, shrink)?,
             };
             iterations += run.iterations;
             let coords = &objective.coords;
             path.extend(run.path.iter().skip(1).filter_map(|z| coords.theta(z).ok()));
-            runs += 1;
             match run.ended {
-                Ended::Failure(_) | Ended::MaxIterations => {
+                Ended::MaxIterations if iterations >= options.max_iters => {
                     break judge(&objective, &run.z, run.f, run.gradient, run.ended, options);
                 }
-                ended => {
-                    theta = coords.theta(&run.z).map_err(Error::from)?;
-                    guess = Some(coords.scales().to_vec());
-                    last_end = Some(ended);
+                Ended::Failure(f) => {
+                    failure = Some(f);
+                    recovering = true;
+                    recoveries += 1;
+                    last_end = Some(Ended::LineSearch);
+                }
+                Ended::LineSearch => {
+                    failure = None;
+                    recovering = true;
+                    recoveries += 1;
+                    last_end = Some(Ended::LineSearch);
+                }
+                // A short recovery run that used its iterations: carry on normally.
+                Ended::MaxIterations => {
+                    failure = None;
+                    recovering = false;
+                    last_end = Some(Ended::LineSearch);
+                }
+                Ended::SolverConverged => {
+                    failure = None;
+                    recovering = false;
+                    restarts += 1;
+                    last_end = Some(Ended::SolverConverged);
                 }
             }
+            theta = coords.theta(&run.z).map_err(Error::from)?;
+            guess = Some(coords.scales().to_vec());
         };
         let n = data.len();
         let coords = &objective.coords;
@@ -287,7 +349,7 @@ impl<O, F: LogDensity<O>, S: Score<O>> Model<O, F, S> {
             elapsed: timer.elapsed(),
             gradient,
             scaled_gradient_norm: verdict.norm,
-            distance: verdict.norm.map(|g| g * (n as f64).sqrt()),
+            distance: verdict.distance,
             precision: verdict.precision,
             convergence: verdict.convergence,
             path,
@@ -297,6 +359,8 @@ impl<O, F: LogDensity<O>, S: Score<O>> Model<O, F, S> {
 
 /// A verdict at a point, with what it was judged on.
 struct Judged {
+    /// The distance to the optimum the gradient implies, in standard errors.
+    distance: Option<f64>,
     /// The distance to the optimum, in standard errors, below which this computation cannot
     /// place it.
     precision: f64,
@@ -323,6 +387,16 @@ fn judge<O, F: LogDensity<O>, S: Score<O>>(
     let norm = gradient
         .as_ref()
         .map(|g| g.iter().map(|v| v * v).sum::<f64>().sqrt());
+    // The Newton decrement with the diagonal curvature measured at the centre: the distance to
+    // the optimum in standard errors is about √n times it.
+    let curvature = objective.coords.curvature();
+    let decrement = gradient.as_ref().map(|g| {
+        g.iter()
+            .zip(curvature)
+            .map(|(v, c)| v * v / c)
+            .sum::<f64>()
+            .sqrt()
+    });
     let floor = objective.gradient_floor(z, f);
     let noise_floor = NOISE_MARGIN * floor.noise + floor.bias;
     // Points closer than this (in standard errors) have NLLs that rounding cannot tell apart:
@@ -330,7 +404,7 @@ fn judge<O, F: LogDensity<O>, S: Score<O>>(
     let resolution = (2.0 * n * NOISE_MARGIN * f64::EPSILON * f.abs().max(1.0)).sqrt();
     let requested = options.tolerance / root_n;
 
-    let convergence = match (ended, norm) {
+    let convergence = match (ended, norm.zip(decrement)) {
         (Ended::Failure(failure), _) => Convergence::NotConverged(stop_reason(failure)),
         (Ended::MaxIterations, _) => Convergence::NotConverged(StopReason::MaxIterations {
             iterations: options.max_iters,
@@ -338,11 +412,11 @@ fn judge<O, F: LogDensity<O>, S: Score<O>>(
         (_, None) => Convergence::NotConverged(StopReason::Stalled {
             distance: f64::INFINITY,
         }),
-        (ended, Some(g)) => {
-            let distance = g * root_n;
+        (ended, Some((g, decrement))) => {
+            let distance = decrement * root_n;
             match options.method {
                 Method::Lbfgs => {
-                    if g <= requested && floor.bias <= requested {
+                    if decrement <= requested && floor.bias <= requested {
                         Convergence::Converged(ConvergedBy::Gradient)
                     } else if g <= noise_floor.max(requested) || distance <= resolution {
                         Convergence::Converged(ConvergedBy::PrecisionLimit)
@@ -355,7 +429,9 @@ fn judge<O, F: LogDensity<O>, S: Score<O>>(
                 }
                 Method::NelderMead => {
                     let spread = matches!(ended, Ended::SolverConverged);
-                    if spread && (distance <= COLLAPSE_DISTANCE.max(resolution) || g <= noise_floor)
+                    let confirm = NELDER_MEAD_CONFIRM * options.tolerance;
+                    if spread
+                        && (distance <= confirm.max(NOISE_MARGIN * resolution) || g <= noise_floor)
                     {
                         Convergence::Converged(ConvergedBy::SimplexSpread)
                     } else {
@@ -366,6 +442,7 @@ fn judge<O, F: LogDensity<O>, S: Score<O>>(
         }
     };
     Judged {
+        distance: decrement.map(|d| d * root_n),
         precision: (noise_floor * root_n).max(resolution),
         z: z.to_vec(),
         f,
@@ -394,6 +471,14 @@ fn stop_reason(failure: Failure) -> StopReason {
         Failure::Nll(_) => StopReason::Stalled {
             distance: f64::INFINITY,
         },
+    }
+}
+
+/// `judge` never hands back a converged verdict under a not-converged match arm.
+#[cold]
+fn unreachable_converged() -> StopReason {
+    StopReason::Stalled {
+        distance: f64::INFINITY,
     }
 }
 

@@ -8,7 +8,7 @@ use super::trace::Recorder;
 use super::{Ended, FitOptions, Run, solver_error};
 use crate::error::{Error, Result};
 use crate::model::{LogDensity, Score};
-use crate::objective::{Objective, Problem};
+use crate::objective::{Failure, Objective, Problem};
 
 const NAME: &str = "Nelder-Mead";
 
@@ -20,7 +20,8 @@ const SIMPLEX_EDGE: f64 = 1.0;
 /// Times an initial vertex whose NLL is not finite is pulled halfway back to the start.
 const VERTEX_RETRIES: usize = 30;
 
-/// Runs Nelder-Mead from `z = 0`, where the mean NLL is `f0`.
+/// Runs Nelder-Mead from `z = 0`, where the mean NLL is `f0`, with the initial simplex's edge
+/// multiplied by `shrink` when given.
 ///
 /// argmin unwraps the cost of every initial vertex, so each vertex is checked first and pulled
 /// towards the start until its NLL is finite.
@@ -28,13 +29,14 @@ pub(crate) fn run<O, F: LogDensity<O>, S: Score<O>>(
     objective: &Objective<'_, O, F, S>,
     f0: f64,
     options: &FitOptions,
+    shrink: Option<f64>,
 ) -> Result<Run> {
     let dim = objective.coords.dim();
     let n = objective.n() as f64;
     let z0 = vec![0.0; dim];
     let mut simplex = vec![z0.clone()];
     for k in 0..dim {
-        let mut edge = SIMPLEX_EDGE;
+        let mut edge = SIMPLEX_EDGE * shrink.unwrap_or(1.0);
         let vertex = (0..VERTEX_RETRIES).find_map(|_| {
             let mut v = z0.clone();
             v[k] = edge;
@@ -42,14 +44,21 @@ pub(crate) fn run<O, F: LogDensity<O>, S: Score<O>>(
             objective.mean_nll(&v).ok().map(|_| v)
         });
         let Some(vertex) = vertex else {
-            // The start is finite and the NLL is not finite arbitrarily close to it.
-            return Err(objective.take_failure().map_or(
-                Error::Solver {
+            // The NLL is finite at the start and not finite arbitrarily close to it.
+            let failure = objective
+                .take_failure()
+                .unwrap_or(Failure::Nll(Error::Solver {
                     solver: NAME,
                     message: "no finite initial simplex near the start".into(),
-                },
-                Error::from,
-            ));
+                }));
+            return Ok(Run {
+                z: z0,
+                f: f0,
+                gradient: None,
+                iterations: 0,
+                path: Vec::new(),
+                ended: Ended::Failure(failure),
+            });
         };
         simplex.push(vertex);
     }
