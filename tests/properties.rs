@@ -54,3 +54,37 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 256,
+        rng_seed: RngSeed::Fixed(2027),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn both_methods_find_the_exponential_mle(
+        log_rate in -6.0f64..6.0,
+        n in 2usize..400,
+        seed in 0u64..1_000,
+        log_start_ratio in -2.0f64..2.0,
+    ) {
+        let rate = 10f64.powf(log_rate);
+        let data = common::exponential_sample(rate, n, seed);
+        let exact = ClosedForm::exponential(&data).unwrap();
+        let model = Model::builder(|x: &f64, p: &[f64]| common::exponential_ln_pdf(*x, p[0]))
+            .positive("rate", rate * 10f64.powf(log_start_ratio))
+            .build()
+            .unwrap();
+        for (method, within) in [
+            (Method::Lbfgs, LBFGS_WITHIN_SE),
+            (Method::NelderMead, NELDER_MEAD_WITHIN_SE),
+        ] {
+            let fit = model.fit(&data, method).unwrap();
+            prop_assert!(fit.converged(), "{}", fit);
+            let cmp = exact.compare(&fit).unwrap();
+            prop_assert!(cmp.max_in_std_errors() <= within, "{}\n{}", cmp, fit);
+        }
+    }
+}
