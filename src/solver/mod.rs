@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::fit::{ConvergedBy, Convergence, Fit, StopReason};
 use crate::model::{LogDensity, Model, Score};
 use crate::objective::{Coordinates, Difference, Failure, Objective};
+use crate::params::Params;
 
 /// The optimizer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,149 +213,165 @@ impl<O, F: LogDensity<O>, S: Score<O>> Model<O, F, S> {
     ///
     /// Only if the log-density or score closure panics.
     pub fn fit_with(&self, data: &[O], options: &FitOptions) -> Result<Fit> {
-        if data.is_empty() {
-            return Err(Error::EmptyData);
-        }
-        let params = self.validated();
-        let mut theta = options.start.clone().unwrap_or_else(|| params.starts());
-        params.check(&theta)?;
-        let timer = Instant::now();
-        let mut objective = Objective::new(
+        fit_params(
             self.density(),
             self.score_fn(),
+            self.validated(),
             data,
-            Coordinates::new(params, &theta),
-            options.difference,
-        );
-        let mut iterations = 0;
-        let mut path = vec![theta.clone()];
-        let mut guess: Option<Vec<f64>> = None;
-        let mut last_end: Option<Ended> = None;
-        let mut restarts = 0;
-        let mut recoveries = 0;
-        // The failure that started the current recovery, reported if it never ends well.
-        let mut failure: Option<Failure> = None;
-        // Whether the next run is a recovery run: after a failure or a failed line search.
-        let mut recovering = false;
-        let verdict = loop {
-            objective.coords = Coordinates::new(params, &theta);
-            let f0 = objective.calibrate(guess.as_deref())?;
-            let zero = vec![0.0; objective.coords.dim()];
-            if let Some(ended) = last_end.take() {
-                // Check the point the last run returned, in coordinates measured there.
-                let mut judged = judge(&objective, &zero, f0, None, ended, options);
-                let converged = matches!(judged.convergence, Convergence::Converged(_));
-                let restartable = matches!(
-                    judged.convergence,
-                    Convergence::NotConverged(
-                        StopReason::LineSearchFailed { .. }
-                            | StopReason::Stalled { .. }
-                            | StopReason::SimplexCollapsed { .. }
-                    )
-                );
-                let out_of_iterations = iterations >= options.max_iters;
-                let out_of_tries = if recovering {
-                    recoveries > MAX_RECOVERIES
-                } else {
-                    restarts > MAX_RESTARTS
-                };
-                if converged || !restartable || out_of_iterations || out_of_tries {
-                    if !converged {
-                        judged.convergence = Convergence::NotConverged(match failure.take() {
-                            Some(failure) => stop_reason(failure),
-                            None if out_of_iterations => StopReason::MaxIterations {
-                                iterations: options.max_iters,
-                            },
-                            None => match judged.convergence {
-                                Convergence::NotConverged(reason) => reason,
-                                Convergence::Converged(_) => unreachable_converged(),
-                            },
-                        });
-                    }
-                    break judged;
-                }
-            }
-            // After a failure or a failed line search, a short run with steps cut to 1/4, 1/16,
-            // ... of their size gets away from where the optimizer went wrong; then runs are
-            // normal again.
-            let shrink = recovering.then(|| RECOVERY_SHRINK.powi(recoveries as i32));
-            let mut max_iters = options.max_iters - iterations;
-            if shrink.is_some() && options.method == Method::Lbfgs {
-                max_iters = max_iters.min(RECOVERY_ITERS);
-            }
-            let budget = FitOptions {
-                max_iters,
-                ..options.clone()
+            options,
+        )
+    }
+}
+
+/// Fits `params` (the model's, or a variant with some parameters fixed, as a profile needs).
+pub(crate) fn fit_params<O, F: LogDensity<O>, S: Score<O>>(
+    density: &F,
+    score: Option<&S>,
+    params: &Params,
+    data: &[O],
+    options: &FitOptions,
+) -> Result<Fit> {
+    if data.is_empty() {
+        return Err(Error::EmptyData);
+    }
+    let mut theta = options.start.clone().unwrap_or_else(|| params.starts());
+    params.check(&theta)?;
+    let timer = Instant::now();
+    let mut objective = Objective::new(
+        density,
+        score,
+        data,
+        Coordinates::new(params, &theta),
+        options.difference,
+    );
+    let mut iterations = 0;
+    let mut path = vec![theta.clone()];
+    let mut guess: Option<Vec<f64>> = None;
+    let mut last_end: Option<Ended> = None;
+    let mut restarts = 0;
+    let mut recoveries = 0;
+    // The failure that started the current recovery, reported if it never ends well.
+    let mut failure: Option<Failure> = None;
+    // Whether the next run is a recovery run: after a failure or a failed line search.
+    let mut recovering = false;
+    let verdict = loop {
+        objective.coords = Coordinates::new(params, &theta);
+        let f0 = objective.calibrate(guess.as_deref())?;
+        let zero = vec![0.0; objective.coords.dim()];
+        if let Some(ended) = last_end.take() {
+            // Check the point the last run returned, in coordinates measured there.
+            let mut judged = judge(&objective, &zero, f0, None, ended, options);
+            let converged = matches!(judged.convergence, Convergence::Converged(_));
+            let restartable = matches!(
+                judged.convergence,
+                Convergence::NotConverged(
+                    StopReason::LineSearchFailed { .. }
+                        | StopReason::Stalled { .. }
+                        | StopReason::SimplexCollapsed { .. }
+                )
+            );
+            let out_of_iterations = iterations >= options.max_iters;
+            let out_of_tries = if recovering {
+                recoveries > MAX_RECOVERIES
+            } else {
+                restarts > MAX_RESTARTS
             };
-            let run = match options.method {
-                Method::Lbfgs => lbfgs::run(&objective, f0, &budget, shrink)?,
-                Method::NelderMead => neldermead::run(&objective, f0, &budget, shrink)?,
-            };
-            iterations += run.iterations;
-            let coords = &objective.coords;
-            path.extend(run.path.iter().skip(1).filter_map(|z| coords.theta(z).ok()));
-            match run.ended {
-                Ended::MaxIterations if iterations >= options.max_iters => {
-                    break judge(&objective, &run.z, run.f, run.gradient, run.ended, options);
+            if converged || !restartable || out_of_iterations || out_of_tries {
+                if !converged {
+                    judged.convergence = Convergence::NotConverged(match failure.take() {
+                        Some(failure) => stop_reason(failure),
+                        None if out_of_iterations => StopReason::MaxIterations {
+                            iterations: options.max_iters,
+                        },
+                        None => match judged.convergence {
+                            Convergence::NotConverged(reason) => reason,
+                            Convergence::Converged(_) => unreachable_converged(),
+                        },
+                    });
                 }
-                Ended::Failure(f) => {
-                    failure = Some(f);
-                    recovering = true;
-                    recoveries += 1;
-                    last_end = Some(Ended::LineSearch);
-                }
-                Ended::LineSearch => {
-                    failure = None;
-                    recovering = true;
-                    recoveries += 1;
-                    last_end = Some(Ended::LineSearch);
-                }
-                // A short recovery run that used its iterations: carry on normally.
-                Ended::MaxIterations => {
-                    failure = None;
-                    recovering = false;
-                    last_end = Some(Ended::LineSearch);
-                }
-                Ended::SolverConverged => {
-                    failure = None;
-                    recovering = false;
-                    restarts += 1;
-                    last_end = Some(Ended::SolverConverged);
-                }
-            }
-            theta = coords.theta(&run.z).map_err(Error::from)?;
-            guess = Some(coords.scales().to_vec());
-        };
-        let n = data.len();
-        let coords = &objective.coords;
-        let estimates = coords.theta(&verdict.z).map_err(Error::from)?;
-        let mut gradient = vec![None; estimates.len()];
-        if let Some(g) = &verdict.gradient {
-            let jac = coords.jacobian(&estimates);
-            for (k, &i) in coords.free().iter().enumerate() {
-                gradient[i] = Some(g[k] * n as f64 / jac[k]);
+                break judged;
             }
         }
-        let counts = objective.counts();
-        Ok(Fit {
-            params: params.all().to_vec(),
-            estimates,
-            nll: verdict.f * n as f64,
-            n,
-            method: options.method,
-            iterations,
-            evaluations: counts.nll,
-            gradient_evaluations: counts.gradient,
-            score_evaluations: counts.score,
-            elapsed: timer.elapsed(),
-            gradient,
-            scaled_gradient_norm: verdict.norm,
-            distance: verdict.distance,
-            precision: verdict.precision,
-            convergence: verdict.convergence,
-            path,
-        })
+        // After a failure or a failed line search, a short run with steps cut to 1/4, 1/16,
+        // ... of their size gets away from where the optimizer went wrong; then runs are
+        // normal again.
+        let shrink = recovering.then(|| RECOVERY_SHRINK.powi(recoveries as i32));
+        let mut max_iters = options.max_iters - iterations;
+        if shrink.is_some() && options.method == Method::Lbfgs {
+            max_iters = max_iters.min(RECOVERY_ITERS);
+        }
+        let budget = FitOptions {
+            max_iters,
+            ..options.clone()
+        };
+        let run = match options.method {
+            Method::Lbfgs => lbfgs::run(&objective, f0, &budget, shrink)?,
+            Method::NelderMead => neldermead::run(&objective, f0, &budget, shrink)?,
+        };
+        iterations += run.iterations;
+        let coords = &objective.coords;
+        path.extend(run.path.iter().skip(1).filter_map(|z| coords.theta(z).ok()));
+        match run.ended {
+            Ended::MaxIterations if iterations >= options.max_iters => {
+                break judge(&objective, &run.z, run.f, run.gradient, run.ended, options);
+            }
+            Ended::Failure(f) => {
+                failure = Some(f);
+                recovering = true;
+                recoveries += 1;
+                last_end = Some(Ended::LineSearch);
+            }
+            Ended::LineSearch => {
+                failure = None;
+                recovering = true;
+                recoveries += 1;
+                last_end = Some(Ended::LineSearch);
+            }
+            // A short recovery run that used its iterations: carry on normally.
+            Ended::MaxIterations => {
+                failure = None;
+                recovering = false;
+                last_end = Some(Ended::LineSearch);
+            }
+            Ended::SolverConverged => {
+                failure = None;
+                recovering = false;
+                restarts += 1;
+                last_end = Some(Ended::SolverConverged);
+            }
+        }
+        theta = coords.theta(&run.z).map_err(Error::from)?;
+        guess = Some(coords.scales().to_vec());
+    };
+    let n = data.len();
+    let coords = &objective.coords;
+    let estimates = coords.theta(&verdict.z).map_err(Error::from)?;
+    let mut gradient = vec![None; estimates.len()];
+    if let Some(g) = &verdict.gradient {
+        let jac = coords.jacobian(&estimates);
+        for (k, &i) in coords.free().iter().enumerate() {
+            gradient[i] = Some(g[k] * n as f64 / jac[k]);
+        }
     }
+    let counts = objective.counts();
+    Ok(Fit {
+        params: params.all().to_vec(),
+        estimates,
+        nll: verdict.f * n as f64,
+        n,
+        method: options.method,
+        iterations,
+        evaluations: counts.nll,
+        gradient_evaluations: counts.gradient,
+        score_evaluations: counts.score,
+        elapsed: timer.elapsed(),
+        gradient,
+        scaled_gradient_norm: verdict.norm,
+        distance: verdict.distance,
+        precision: verdict.precision,
+        convergence: verdict.convergence,
+        path,
+    })
 }
 
 /// A verdict at a point, with what it was judged on.
