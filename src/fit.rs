@@ -3,8 +3,10 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::certificate::{Certificate, Trust};
 use crate::error::{Error, Result};
-use crate::params::Param;
+use crate::inference::{Inference, SeUnavailable};
+use crate::params::{Param, Space};
 use crate::solver::Method;
 
 /// Which test a converged fit passed.
@@ -151,6 +153,9 @@ pub struct Fit {
     pub(crate) precision: f64,
     pub(crate) convergence: Convergence,
     pub(crate) path: Vec<Vec<f64>>,
+    pub(crate) std_errors: std::result::Result<Inference, SeUnavailable>,
+    pub(crate) certificate: Certificate,
+    pub(crate) hessian_evaluations: u64,
 }
 
 impl Fit {
@@ -278,6 +283,60 @@ impl Fit {
             Convergence::Converged(_) => Ok(self),
             Convergence::NotConverged(reason) => Err(Error::NotConverged { reason }),
         }
+    }
+
+    /// Standard errors, covariance and correlation of the free parameters, or why they are not
+    /// available (never NaN).
+    pub fn std_errors(&self) -> std::result::Result<&Inference, &SeUnavailable> {
+        self.std_errors.as_ref()
+    }
+
+    /// The standard error of `name`: `None` when standard errors are unavailable (see
+    /// [`std_errors`](Fit::std_errors) for why), or for a fixed or unknown parameter.
+    pub fn std_error(&self, name: &str) -> Option<f64> {
+        self.std_errors.as_ref().ok()?.std_error(name)
+    }
+
+    /// The certificate: the checks behind the verdict on this fit.
+    pub fn certificate(&self) -> &Certificate {
+        &self.certificate
+    }
+
+    /// The verdict of the certificate.
+    pub fn trust(&self) -> Trust {
+        self.certificate.trust()
+    }
+
+    /// NLL evaluations spent on the observed information (two Hessians, steps `h` and `h/2`);
+    /// included in [`evaluations`](Fit::evaluations).
+    pub fn hessian_evaluations(&self) -> u64 {
+        self.hessian_evaluations
+    }
+
+    /// The number of estimated (free) parameters, `k` in AIC and BIC.
+    pub fn free_parameters(&self) -> usize {
+        self.params
+            .iter()
+            .filter(|p| !matches!(p.space, Space::Fixed(_)))
+            .count()
+    }
+
+    /// Akaike's information criterion, `AIC = 2k − 2 lnL` (k free parameters; the −2lnL
+    /// convention, so smaller is better and differences are on the deviance scale).
+    pub fn aic(&self) -> f64 {
+        2.0 * self.free_parameters() as f64 + 2.0 * self.nll
+    }
+
+    /// The small-sample AIC, `AICc = AIC + 2k(k + 1)/(n − k − 1)`; `None` when `n ≤ k + 1`.
+    pub fn aicc(&self) -> Option<f64> {
+        let k = self.free_parameters() as f64;
+        let n = self.n as f64;
+        (n > k + 1.0).then(|| self.aic() + 2.0 * k * (k + 1.0) / (n - k - 1.0))
+    }
+
+    /// The Bayesian information criterion, `BIC = k ln n − 2 lnL`.
+    pub fn bic(&self) -> f64 {
+        self.free_parameters() as f64 * (self.n as f64).ln() + 2.0 * self.nll
     }
 
     /// The points the optimizer accepted, one per iteration, starting from the start value,

@@ -35,16 +35,20 @@
 )]
 
 mod analytic;
+mod certificate;
 mod error;
 mod fit;
+mod inference;
 mod model;
 mod objective;
 mod params;
 mod solver;
 
 pub use analytic::{ClosedForm, Comparison, ComparisonRow};
+pub use certificate::{Certificate, Check, Status, Trust};
 pub use error::{Error, Result};
 pub use fit::{ConvergedBy, Convergence, Fit, StopReason};
+pub use inference::{Inference, SeUnavailable};
 pub use model::{
     LogDensity, Model, ModelBuilder, NoScore, SCORE_AGREEMENT, Score, ScoreCheck, ScoreCheckRow,
 };

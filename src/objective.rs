@@ -268,9 +268,20 @@ impl Coordinates {
 
     /// The user's parameters at `z`.
     pub(crate) fn theta(&self, z: &[f64]) -> std::result::Result<Vec<f64>, Failure> {
+        self.theta_at_u(&self.u_of(z))
+    }
+
+    /// The unconstrained coordinates at `z`.
+    pub(crate) fn u_of(&self, z: &[f64]) -> Vec<f64> {
+        (0..self.free.len())
+            .map(|k| self.u0[k] + self.scale[k] * z[k])
+            .collect()
+    }
+
+    /// The user's parameters at unconstrained coordinates `u`.
+    pub(crate) fn theta_at_u(&self, u: &[f64]) -> std::result::Result<Vec<f64>, Failure> {
         let mut theta = self.base.clone();
-        for k in 0..self.free.len() {
-            let u = self.u0[k] + self.scale[k] * z[k];
+        for (k, &u) in u.iter().enumerate() {
             theta[self.free[k]] =
                 self.spaces[k]
                     .at_unconstrained(u)
@@ -324,6 +335,11 @@ impl Coordinates {
 pub(crate) struct GradientFloor {
     pub(crate) noise: f64,
     pub(crate) bias: f64,
+}
+
+/// `step`, lengthened if needed to span [`STEP_SPACINGS`] floating-point spacings.
+pub(crate) fn resolvable(step: f64, spacing: f64) -> f64 {
+    step.max(STEP_SPACINGS * spacing)
 }
 
 /// Counts of work done on the objective.
@@ -399,6 +415,14 @@ impl<'a, O, F: LogDensity<O>, S: Score<O>> Objective<'a, O, F, S> {
         nll(self.density, self.data, theta)
     }
 
+    /// The mean NLL at unconstrained coordinates `u`.
+    pub(crate) fn mean_nll_at_u(&self, u: &[f64]) -> std::result::Result<f64, Failure> {
+        let theta = self.coords.theta_at_u(u)?;
+        self.nll_at(&theta)
+            .map(|v| v * self.inv_n)
+            .map_err(Failure::Nll)
+    }
+
     /// The mean NLL at `z`.
     pub(crate) fn mean_nll(&self, z: &[f64]) -> std::result::Result<f64, Failure> {
         let theta = self.coords.theta(z)?;
@@ -443,7 +467,7 @@ impl<'a, O, F: LogDensity<O>, S: Score<O>> Objective<'a, O, F, S> {
         self.coords
             .spacing(z)
             .into_iter()
-            .map(|spacing| (STEP_SPACINGS * spacing / h).max(1.0))
+            .map(|spacing| resolvable(h, spacing) / h)
             .collect()
     }
 

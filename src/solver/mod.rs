@@ -11,8 +11,10 @@ mod trace;
 use std::fmt;
 use std::time::Instant;
 
+use crate::certificate;
 use crate::error::{Error, Result};
 use crate::fit::{ConvergedBy, Convergence, Fit, StopReason};
+use crate::inference::{self, SeUnavailable};
 use crate::model::{LogDensity, Model, Score};
 use crate::objective::{Coordinates, Difference, Failure, Objective};
 use crate::params::Params;
@@ -85,6 +87,7 @@ pub struct FitOptions {
     max_iters: u64,
     difference: Difference,
     start: Option<Vec<f64>>,
+    standard_errors: bool,
 }
 
 impl FitOptions {
@@ -102,6 +105,7 @@ impl FitOptions {
             max_iters,
             difference: Difference::Central,
             start: None,
+            standard_errors: true,
         }
     }
 
@@ -151,6 +155,14 @@ impl FitOptions {
     /// values. It is checked when the fit begins.
     pub fn start(mut self, start: Vec<f64>) -> Self {
         self.start = Some(start);
+        self
+    }
+
+    /// Whether to compute the observed information, standard errors and covariance at the end
+    /// of the fit (on by default; it costs `2p² + 1`-ish NLL evaluations, twice, to measure
+    /// their stability).
+    pub fn standard_errors(mut self, on: bool) -> Self {
+        self.standard_errors = on;
         self
     }
 
@@ -353,8 +365,35 @@ pub(crate) fn fit_params<O, F: LogDensity<O>, S: Score<O>>(
             gradient[i] = Some(g[k] * n as f64 / jac[k]);
         }
     }
+    let before = objective.counts().nll;
+    let observed = if !options.standard_errors {
+        Err(SeUnavailable::NotRequested)
+    } else if !matches!(verdict.convergence, Convergence::Converged(_)) {
+        Err(SeUnavailable::NotConverged)
+    } else {
+        let names: Vec<String> = coords
+            .free()
+            .iter()
+            .map(|&i| params.all()[i].name.clone())
+            .collect();
+        inference::observe(&objective, &verdict.z, verdict.f, &names, &estimates)
+    };
     let counts = objective.counts();
+    let (certificate, refuse) = certificate::certify(&certificate::Evidence {
+        convergence: &verdict.convergence,
+        distance: verdict.distance,
+        precision: verdict.precision,
+        params: params.all(),
+        estimates: &estimates,
+        observed: &observed,
+    });
     Ok(Fit {
+        std_errors: match refuse {
+            Some(reason) => Err(reason),
+            None => observed,
+        },
+        certificate,
+        hessian_evaluations: counts.nll - before,
         params: params.all().to_vec(),
         estimates,
         nll: verdict.f * n as f64,

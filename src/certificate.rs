@@ -1,0 +1,283 @@
+//! The certificate every fit carries: checks on the optimizer's stop, the gradient, the Hessian,
+//! the stability of the standard errors and the edges of the parameter spaces, each passed,
+//! warned about or failed, and a verdict from them.
+
+use std::fmt;
+
+use crate::fit::{ConvergedBy, Convergence};
+use crate::inference::SeUnavailable;
+use crate::params::{Param, Space};
+
+/// Distance to the optimum (standard errors) below which the gradient check passes.
+const GRADIENT_PASS: f64 = 1e-3;
+/// ... and beyond which it fails.
+const GRADIENT_FAIL: f64 = 0.1;
+/// Condition number of the scaled Hessian beyond which it warns.
+const CONDITION_WARN: f64 = 1e8;
+/// Relative change of the standard errors with the step below which they are stable ...
+const STEP_PASS: f64 = 1e-4;
+/// ... and beyond which they are meaningless.
+const STEP_FAIL: f64 = 1e-2;
+/// Distance to a bound, as a fraction of the interval's width, that counts as on the edge.
+const EDGE_FRACTION: f64 = 1e-6;
+/// Distance to a bound, in standard errors, that warns.
+const NEAR_EDGE_SE: f64 = 2.0;
+
+/// The outcome of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    /// Nothing to report.
+    Pass,
+    /// Usable, with a caveat.
+    Warn,
+    /// Not to be trusted.
+    Fail,
+}
+
+/// One check, with what it found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    /// What is checked: `optimizer`, `gradient`, `hessian`, `step stability` or `edge`.
+    pub name: &'static str,
+    /// Its outcome.
+    pub status: Status,
+    /// What it found.
+    pub detail: String,
+}
+
+/// The verdict of a certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trust {
+    /// Every check passed.
+    Trusted,
+    /// Some checks warned; none failed.
+    TrustedWithWarnings,
+    /// A check failed.
+    NotTrusted,
+}
+
+/// The checks behind a fit's verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Certificate {
+    checks: Vec<Check>,
+}
+
+impl Certificate {
+    /// The verdict.
+    pub fn trust(&self) -> Trust {
+        match self.checks.iter().map(|c| c.status).max() {
+            Some(Status::Fail) => Trust::NotTrusted,
+            Some(Status::Warn) => Trust::TrustedWithWarnings,
+            _ => Trust::Trusted,
+        }
+    }
+
+    /// Every check.
+    pub fn checks(&self) -> &[Check] {
+        &self.checks
+    }
+
+    /// The checks that warned.
+    pub fn warnings(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| c.status == Status::Warn)
+    }
+
+    /// The checks that failed.
+    pub fn failures(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| c.status == Status::Fail)
+    }
+}
+
+impl fmt::Display for Trust {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Trust::Trusted => "TRUSTED",
+            Trust::TrustedWithWarnings => "TRUSTED WITH WARNINGS",
+            Trust::NotTrusted => "NOT TRUSTED",
+        })
+    }
+}
+
+impl fmt::Display for Certificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "verdict: {}", self.trust())?;
+        for c in self.checks.iter().filter(|c| c.status != Status::Pass) {
+            let tag = if c.status == Status::Fail {
+                "FAIL"
+            } else {
+                "warn"
+            };
+            write!(f, "\n  {tag} {}: {}", c.name, c.detail)?;
+        }
+        Ok(())
+    }
+}
+
+/// What the certificate is built from.
+pub(crate) struct Evidence<'a> {
+    pub(crate) convergence: &'a Convergence,
+    pub(crate) distance: Option<f64>,
+    pub(crate) precision: f64,
+    pub(crate) params: &'a [Param],
+    pub(crate) estimates: &'a [f64],
+    pub(crate) observed: &'a Result<crate::inference::Inference, SeUnavailable>,
+}
+
+/// Builds the certificate, and says why standard errors must be refused if they must.
+pub(crate) fn certify(e: &Evidence<'_>) -> (Certificate, Option<SeUnavailable>) {
+    let mut checks = Vec::new();
+    let mut refuse = None;
+    let mut check = |name, status, detail: String, reason: Option<SeUnavailable>| {
+        if status == Status::Fail && refuse.is_none() {
+            refuse = reason;
+        }
+        checks.push(Check {
+            name,
+            status,
+            detail,
+        });
+    };
+
+    // 1. Why the optimizer stopped.
+    match e.convergence {
+        Convergence::Converged(ConvergedBy::PrecisionLimit) if e.precision > GRADIENT_FAIL => {
+            check(
+                "optimizer",
+                Status::Warn,
+                format!(
+                    "converged at the limit of floating-point precision, which is {:.1e} standard errors here",
+                    e.precision
+                ),
+                None,
+            )
+        }
+        Convergence::Converged(by) => check(
+            "optimizer",
+            Status::Pass,
+            format!("converged ({by:?})"),
+            None,
+        ),
+        Convergence::NotConverged(reason) => check(
+            "optimizer",
+            Status::Fail,
+            format!("did not converge: {reason}"),
+            Some(SeUnavailable::NotConverged),
+        ),
+    }
+
+    // 2. The gradient, as a distance to the optimum in standard errors.
+    match e.distance {
+        Some(d) if d <= GRADIENT_PASS.max(e.precision) => check(
+            "gradient",
+            Status::Pass,
+            format!("optimum within {d:.1e} standard errors"),
+            None,
+        ),
+        Some(d) if d <= GRADIENT_FAIL => check(
+            "gradient",
+            Status::Warn,
+            format!("the gradient puts the optimum {d:.1e} standard errors away"),
+            None,
+        ),
+        Some(d) => check(
+            "gradient",
+            Status::Fail,
+            format!("the gradient puts the optimum {d:.1e} standard errors away"),
+            Some(SeUnavailable::NotConverged),
+        ),
+        None => check(
+            "gradient",
+            Status::Fail,
+            "the gradient at the estimates could not be computed".into(),
+            Some(SeUnavailable::NotConverged),
+        ),
+    }
+
+    // 3. The Hessian and 4. the stability of the standard errors.
+    match e.observed {
+        Ok(inference) => {
+            let condition = inference.condition();
+            check(
+                "hessian",
+                if condition > CONDITION_WARN {
+                    Status::Warn
+                } else {
+                    Status::Pass
+                },
+                format!("positive definite, condition number {condition:.1e}"),
+                None,
+            );
+            let change = inference.step_change();
+            let status = if change <= STEP_PASS {
+                Status::Pass
+            } else if change <= STEP_FAIL {
+                Status::Warn
+            } else {
+                Status::Fail
+            };
+            check(
+                "step stability",
+                status,
+                format!(
+                    "standard errors change by {change:.1e} (relative) when the step is halved"
+                ),
+                Some(SeUnavailable::Unstable { change }),
+            );
+        }
+        // Not computed: nothing to check (a fit that did not converge already failed above).
+        Err(SeUnavailable::NotRequested | SeUnavailable::NotConverged) => {}
+        Err(reason) => check(
+            "hessian",
+            Status::Fail,
+            reason.to_string(),
+            Some(reason.clone()),
+        ),
+    }
+
+    // 5. Estimates at or near the edge of their space.
+    for (p, &value) in e.params.iter().zip(e.estimates) {
+        let se = e
+            .observed
+            .as_ref()
+            .ok()
+            .and_then(|inf| inf.std_error(&p.name));
+        // A positive parameter has no width to be a fraction of: only nearness, in standard
+        // errors, is flagged.
+        let (gap, at_edge) = match p.space {
+            Space::Interval { lower, upper } => {
+                let gap = (value - lower).min(upper - value);
+                (gap, gap <= EDGE_FRACTION * (upper - lower))
+            }
+            Space::Positive => (value, false),
+            Space::Free | Space::Fixed(_) => continue,
+        };
+        if at_edge {
+            check(
+                "edge",
+                Status::Fail,
+                format!(
+                    "`{}` = {value} is at the edge of its space {}",
+                    p.name, p.space
+                ),
+                Some(SeUnavailable::AtEdge {
+                    name: p.name.clone(),
+                }),
+            );
+        } else if let Some(se) = se
+            && gap < NEAR_EDGE_SE * se
+        {
+            check(
+                "edge",
+                Status::Warn,
+                format!(
+                    "`{}` is {:.2} standard errors from the edge of {}: its Wald interval crosses it; prefer the profile interval",
+                    p.name,
+                    gap / se,
+                    p.space
+                ),
+                None,
+            );
+        }
+    }
+    (Certificate { checks }, refuse)
+}
