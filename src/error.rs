@@ -145,6 +145,20 @@ pub enum Error {
         reason: StopReason,
     },
 
+    /// Two fits that a comparison needs nested are not.
+    #[error("the fits are not nested: {reason}")]
+    NotNested {
+        /// Why.
+        reason: &'static str,
+    },
+
+    /// Standard errors were needed but are not available.
+    #[error("standard errors are not available: {reason}")]
+    StdErrorsUnavailable {
+        /// Why.
+        reason: crate::inference::SeUnavailable,
+    },
+
     /// The optimizer failed in a way maxlik does not recognise (a bug to report).
     #[error("the {solver} solver failed: {message}")]
     Solver {

@@ -297,6 +297,32 @@ impl Fit {
         self.std_errors.as_ref().ok()?.std_error(name)
     }
 
+    /// The Wald interval `estimate ± z·SE` for `name` at confidence `level` (z the Normal
+    /// quantile at `(1 + level)/2`). It can cross the edge of the parameter's space; the
+    /// certificate warns when it does, and [`Model::profile`](crate::Model::profile) gives an
+    /// interval that respects it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] for a level outside (0, 1), [`Error::UnknownParameter`], and
+    /// [`Error::StdErrorsUnavailable`] with the reason when there is no standard error.
+    pub fn wald_interval(&self, name: &str, level: f64) -> Result<(f64, f64)> {
+        crate::profile::check_level(level)?;
+        let estimate = self.try_estimate(name)?;
+        let se = match &self.std_errors {
+            Ok(inference) => inference.std_error(name).ok_or(Error::StdErrorsUnavailable {
+                reason: SeUnavailable::Fixed,
+            })?,
+            Err(reason) => {
+                return Err(Error::StdErrorsUnavailable {
+                    reason: reason.clone(),
+                });
+            }
+        };
+        let z = crate::profile::normal_quantile(0.5 + 0.5 * level);
+        Ok((estimate - z * se, estimate + z * se))
+    }
+
     /// The certificate: the checks behind the verdict on this fit.
     pub fn certificate(&self) -> &Certificate {
         &self.certificate

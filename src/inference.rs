@@ -32,6 +32,8 @@ const FLAT_MARGIN: f64 = 10.0;
 pub enum SeUnavailable {
     /// Turned off in the fit's options.
     NotRequested,
+    /// The parameter is fixed: it has no standard error.
+    Fixed,
     /// The fit did not converge (or its gradient says it is far from the optimum): the
     /// estimates are not an MLE and the curvature there means nothing.
     NotConverged,
@@ -63,6 +65,7 @@ impl fmt::Display for SeUnavailable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SeUnavailable::NotRequested => write!(f, "not requested"),
+            SeUnavailable::Fixed => write!(f, "the parameter is fixed"),
             SeUnavailable::NotConverged => write!(f, "the fit did not converge"),
             SeUnavailable::NonFiniteNearEstimates => {
                 write!(f, "the NLL is not finite next to the estimates")

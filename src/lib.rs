@@ -36,16 +36,19 @@
 
 mod analytic;
 mod certificate;
+mod compare;
 mod error;
 mod fit;
 mod inference;
 mod model;
 mod objective;
 mod params;
+mod profile;
 mod solver;
 
 pub use analytic::{ClosedForm, Comparison, ComparisonRow};
 pub use certificate::{Certificate, Check, Status, Trust};
+pub use compare::{LikelihoodRatioTest, likelihood_ratio_test};
 pub use error::{Error, Result};
 pub use fit::{ConvergedBy, Convergence, Fit, StopReason};
 pub use inference::{Inference, SeUnavailable};
@@ -54,6 +57,7 @@ pub use model::{
 };
 pub use objective::Difference;
 pub use params::{Param, Space};
+pub use profile::{Limit, ProfileInterval};
 pub use solver::{
     FitOptions, LBFGS_MAX_ITERS, LBFGS_TOLERANCE, MAX_RECOVERIES, MAX_RESTARTS, Method,
     NELDER_MEAD_MAX_ITERS, NELDER_MEAD_TOLERANCE,

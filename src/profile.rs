@@ -1,0 +1,370 @@
+//! Profile-likelihood intervals: for one parameter, the values where twice the rise of the
+//! profile NLL (the others re-optimized, warm-started) reaches the chi-square(1) cut-off.
+//!
+//! The search runs in the parameter's unconstrained coordinate, so it never leaves the space:
+//! it brackets the crossing by growing steps from the estimate (the first of the size the Wald
+//! interval suggests), then closes in on it with the Illinois method. A profile that stays
+//! below the cut-off until the parameter's floating-point range ends is open to that bound.
+
+use std::fmt;
+
+use statrs::distribution::{ContinuousCDF, Normal};
+
+use crate::error::{Error, Result};
+use crate::fit::Fit;
+use crate::model::{LogDensity, Model, Score};
+use crate::objective;
+use crate::params::{Param, Params, Space};
+use crate::solver::{FitOptions, Method, fit_params};
+
+/// Growth of the bracketing steps.
+const GROWTH: f64 = 1.6;
+/// Bracketing steps before giving up on finding a crossing.
+const MAX_BRACKET: usize = 80;
+/// Illinois iterations at most.
+const MAX_ROOT: usize = 100;
+/// The crossing is located to this fraction of a standard error (in the unconstrained
+/// coordinate).
+const ROOT_TOLERANCE: f64 = 1e-9;
+/// A profile NLL below the fit's by more than this (on the −2lnL scale) is a better optimum.
+const BETTER_OPTIMUM: f64 = 1e-6;
+
+/// One end of a profile interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Limit {
+    /// The profile likelihood-ratio statistic reaches the cut-off at this value.
+    Crossing(f64),
+    /// The statistic stays below the cut-off up to this bound of the parameter's space: the
+    /// interval runs into the bound.
+    SpaceEdge(f64),
+    /// The statistic stays below the cut-off as far as the parameter could be followed (a
+    /// free parameter about which the data say too little).
+    Unbounded,
+}
+
+impl Limit {
+    /// The value, for a crossing or a space edge.
+    pub fn value(&self) -> Option<f64> {
+        match *self {
+            Limit::Crossing(v) | Limit::SpaceEdge(v) => Some(v),
+            Limit::Unbounded => None,
+        }
+    }
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Limit::Crossing(v) => write!(f, "{v:.6e}"),
+            Limit::SpaceEdge(v) => write!(f, "{v} (edge)"),
+            Limit::Unbounded => write!(f, "unbounded"),
+        }
+    }
+}
+
+/// A profile-likelihood interval.
+#[derive(Debug, Clone)]
+pub struct ProfileInterval {
+    /// The parameter.
+    pub name: String,
+    /// The confidence level.
+    pub level: f64,
+    /// The estimate it is centred on.
+    pub estimate: f64,
+    /// The lower end.
+    pub lower: Limit,
+    /// The upper end.
+    pub upper: Limit,
+    /// The cut-off on `2 (NLL_profile − NLL_min)`: the chi-square(1) quantile at `level`.
+    pub cutoff: f64,
+    /// The profile as visited: `(value, 2 (NLL_profile − NLL_min))`, sorted by value.
+    pub points: Vec<(f64, f64)>,
+    /// Passes over the data the profile took (inner fits included).
+    pub evaluations: u64,
+    /// When the profile found a lower NLL than the fit: the refit from there, which the
+    /// interval is then centred on.
+    pub refit: Option<Box<Fit>>,
+}
+
+impl fmt::Display for ProfileInterval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:.0}% profile interval for {}: [{}, {}] ({} NLL evaluations)",
+            100.0 * self.level,
+            self.name,
+            self.lower,
+            self.upper,
+            self.evaluations
+        )?;
+        if self.refit.is_some() {
+            write!(f, "; the profile found a better optimum and the model was refitted")?;
+        }
+        Ok(())
+    }
+}
+
+/// The standard Normal quantile at `p`.
+pub(crate) fn normal_quantile(p: f64) -> f64 {
+    match Normal::new(0.0, 1.0) {
+        Ok(n) => n.inverse_cdf(p),
+        Err(_) => f64::NAN,
+    }
+}
+
+/// Checks a confidence level.
+pub(crate) fn check_level(level: f64) -> Result<()> {
+    if level > 0.0 && level < 1.0 {
+        Ok(())
+    } else {
+        Err(Error::InvalidOption {
+            option: "level",
+            value: level,
+            reason: "a confidence level must lie in (0, 1)",
+        })
+    }
+}
+
+/// The profile of one parameter: the NLL minimized over the others with it fixed.
+struct Profiler<'m, O, F, S> {
+    model: &'m Model<O, F, S>,
+    data: &'m [O],
+    k: usize,
+    nll_min: f64,
+    evaluations: u64,
+    /// Where the last inner fit ended (all parameters), to warm-start the next.
+    warm: Vec<f64>,
+    points: Vec<(f64, f64)>,
+    /// A point with a lower NLL than the fit, if one was met.
+    better: Option<Vec<f64>>,
+}
+
+impl<O, F: LogDensity<O>, S: Score<O>> Profiler<'_, O, F, S> {
+    /// `2 (NLL_profile(θ_k = value) − NLL_min)`.
+    fn deviance(&mut self, value: f64) -> Result<f64> {
+        let params = self.model.validated();
+        let mut list: Vec<Param> = params.all().to_vec();
+        list[self.k].space = Space::Fixed(value);
+        list[self.k].start = value;
+        let mut start = self.warm.clone();
+        start[self.k] = value;
+        let nll = match Params::new(list) {
+            Err(Error::NoFreeParameter) => {
+                self.evaluations += 1;
+                objective::nll(self.model.density(), self.data, &start)?
+            }
+            Err(e) => return Err(e),
+            Ok(fixed) => {
+                let options = FitOptions::new(Method::Lbfgs)
+                    .standard_errors(false)
+                    .start(start);
+                let inner = fit_params(
+                    self.model.density(),
+                    self.model.score_fn(),
+                    &fixed,
+                    self.data,
+                    &options,
+                )?;
+                self.evaluations += inner.evaluations();
+                let inner = inner.require_converged()?;
+                self.warm = inner.estimates().to_vec();
+                inner.nll()
+            }
+        };
+        let deviance = 2.0 * (nll - self.nll_min);
+        if deviance < -BETTER_OPTIMUM && self.better.is_none() {
+            let mut point = self.warm.clone();
+            point[self.k] = value;
+            self.better = Some(point);
+        }
+        self.points.push((value, deviance));
+        Ok(deviance)
+    }
+
+    /// One end: `direction` is −1 (lower) or +1 (upper). Works in the unconstrained
+    /// coordinate `u`, starting at `u_hat` with steps of about `se_u`.
+    fn limit(
+        &mut self,
+        space: Space,
+        u_hat: f64,
+        se_u: f64,
+        cutoff: f64,
+        direction: f64,
+        estimates: &[f64],
+    ) -> Result<Limit> {
+        self.warm = estimates.to_vec();
+        let value_at = |t: f64| space.at_unconstrained(u_hat + direction * t);
+        let edge = || match (space, direction > 0.0) {
+            (Space::Interval { lower, .. }, false) => Limit::SpaceEdge(lower),
+            (Space::Interval { upper, .. }, true) => Limit::SpaceEdge(upper),
+            (Space::Positive, false) => Limit::SpaceEdge(0.0),
+            _ => Limit::Unbounded,
+        };
+        // Bracket: the statistic is below the cut-off at `inside`, above it at `outside`.
+        let (mut inside, mut d_inside) = (0.0, 0.0);
+        let mut step = se_u * cutoff.sqrt();
+        let mut bracket = None;
+        for _ in 0..MAX_BRACKET {
+            let t = inside + step;
+            let Some(value) = value_at(t) else {
+                return Ok(edge());
+            };
+            let d = self.deviance(value)?;
+            if self.better.is_some() {
+                return Ok(Limit::Unbounded);
+            }
+            if d >= cutoff {
+                bracket = Some((t, d));
+                break;
+            }
+            (inside, d_inside) = (t, d);
+            step *= GROWTH;
+        }
+        let Some((mut outside, d_outside)) = bracket else {
+            return Ok(edge());
+        };
+        // Illinois: regula falsi that halves the weight of an end kept twice.
+        let (mut g_in, mut g_out) = (d_inside - cutoff, d_outside - cutoff);
+        let mut kept = 0i8;
+        for _ in 0..MAX_ROOT {
+            if (outside - inside).abs() <= ROOT_TOLERANCE * se_u {
+                break;
+            }
+            let t = (inside * g_out - outside * g_in) / (g_out - g_in);
+            let t = if t.is_finite() && t > inside.min(outside) && t < inside.max(outside) {
+                t
+            } else {
+                0.5 * (inside + outside)
+            };
+            let Some(value) = value_at(t) else {
+                return Ok(edge());
+            };
+            let g = self.deviance(value)? - cutoff;
+            if g.abs() <= ROOT_TOLERANCE * cutoff {
+                (inside, outside) = (t, t);
+                break;
+            }
+            if g < 0.0 {
+                inside = t;
+                g_in = g;
+                if kept == -1 {
+                    g_out *= 0.5;
+                }
+                kept = -1;
+            } else {
+                outside = t;
+                g_out = g;
+                if kept == 1 {
+                    g_in *= 0.5;
+                }
+                kept = 1;
+            }
+        }
+        // Interpolate linearly between the final bracket ends.
+        let t = if (outside - inside).abs() > 0.0 {
+            (inside * g_out - outside * g_in) / (g_out - g_in)
+        } else {
+            inside
+        };
+        Ok(value_at(t).map_or_else(edge, Limit::Crossing))
+    }
+}
+
+impl<O, F: LogDensity<O>, S: Score<O>> Model<O, F, S> {
+    /// The profile-likelihood interval for `name` at confidence `level`, around `fit` (which
+    /// must be a converged fit of this model to `data`).
+    ///
+    /// If the profile meets a lower NLL than the fit's, the model is refitted from that point
+    /// and the interval is computed around the new optimum, which is returned in
+    /// [`ProfileInterval::refit`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] for a level outside (0, 1); [`Error::UnknownParameter`], or
+    /// [`Error::FixedParameterChanged`] for a fixed parameter; [`Error::NotConverged`] when the
+    /// fit (or an inner fit of the profile) did not converge; errors of the log-density.
+    pub fn profile(&self, data: &[O], fit: &Fit, name: &str, level: f64) -> Result<ProfileInterval> {
+        self.profile_from(data, fit, name, level, true)
+    }
+
+    fn profile_from(
+        &self,
+        data: &[O],
+        fit: &Fit,
+        name: &str,
+        level: f64,
+        may_refit: bool,
+    ) -> Result<ProfileInterval> {
+        check_level(level)?;
+        let params = self.validated();
+        let k = params
+            .all()
+            .iter()
+            .position(|p| p.name == name)
+            .ok_or_else(|| Error::UnknownParameter {
+                name: name.to_string(),
+            })?;
+        let space = params.all()[k].space;
+        if let Space::Fixed(fixed) = space {
+            return Err(Error::FixedParameterChanged {
+                name: name.to_string(),
+                fixed,
+                value: fixed,
+            });
+        }
+        if let crate::fit::Convergence::NotConverged(reason) = fit.convergence() {
+            return Err(Error::NotConverged {
+                reason: reason.clone(),
+            });
+        }
+        let estimate = fit.estimates()[k];
+        let u_hat = space.to_unconstrained(estimate);
+        // The step scale in u: the standard error through the transform when there is one.
+        let se_u = fit
+            .std_error(name)
+            .map(|se| se / space.derivative(estimate))
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .unwrap_or(0.1 * u_hat.abs().max(1.0));
+        let z = normal_quantile(0.5 + 0.5 * level);
+        let cutoff = z * z;
+        let mut profiler = Profiler {
+            model: self,
+            data,
+            k,
+            nll_min: fit.nll(),
+            evaluations: 0,
+            warm: fit.estimates().to_vec(),
+            points: vec![(estimate, 0.0)],
+            better: None,
+        };
+        let lower = profiler.limit(space, u_hat, se_u, cutoff, -1.0, fit.estimates())?;
+        let upper = if profiler.better.is_none() {
+            profiler.limit(space, u_hat, se_u, cutoff, 1.0, fit.estimates())?
+        } else {
+            Limit::Unbounded
+        };
+        if let Some(point) = profiler.better.take()
+            && may_refit
+        {
+            let options = FitOptions::new(fit.method()).start(point);
+            let refit = self.fit_with(data, &options)?;
+            let mut interval = self.profile_from(data, &refit, name, level, false)?;
+            interval.evaluations += profiler.evaluations + refit.evaluations();
+            interval.refit = Some(Box::new(refit));
+            return Ok(interval);
+        }
+        let mut points = profiler.points;
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+        Ok(ProfileInterval {
+            name: name.to_string(),
+            level,
+            estimate,
+            lower,
+            upper,
+            cutoff,
+            points,
+            evaluations: profiler.evaluations,
+            refit: None,
+        })
+    }
+}
