@@ -310,9 +310,11 @@ impl Fit {
         crate::profile::check_level(level)?;
         let estimate = self.try_estimate(name)?;
         let se = match &self.std_errors {
-            Ok(inference) => inference.std_error(name).ok_or(Error::StdErrorsUnavailable {
-                reason: SeUnavailable::Fixed,
-            })?,
+            Ok(inference) => inference
+                .std_error(name)
+                .ok_or(Error::StdErrorsUnavailable {
+                    reason: SeUnavailable::Fixed,
+                })?,
             Err(reason) => {
                 return Err(Error::StdErrorsUnavailable {
                     reason: reason.clone(),

@@ -98,7 +98,10 @@ impl fmt::Display for ProfileInterval {
             self.evaluations
         )?;
         if self.refit.is_some() {
-            write!(f, "; the profile found a better optimum and the model was refitted")?;
+            write!(
+                f,
+                "; the profile found a better optimum and the model was refitted"
+            )?;
         }
         Ok(())
     }
@@ -283,7 +286,13 @@ impl<O, F: LogDensity<O>, S: Score<O>> Model<O, F, S> {
     /// [`Error::InvalidOption`] for a level outside (0, 1); [`Error::UnknownParameter`], or
     /// [`Error::FixedParameterChanged`] for a fixed parameter; [`Error::NotConverged`] when the
     /// fit (or an inner fit of the profile) did not converge; errors of the log-density.
-    pub fn profile(&self, data: &[O], fit: &Fit, name: &str, level: f64) -> Result<ProfileInterval> {
+    pub fn profile(
+        &self,
+        data: &[O],
+        fit: &Fit,
+        name: &str,
+        level: f64,
+    ) -> Result<ProfileInterval> {
         self.profile_from(data, fit, name, level, true)
     }
 
@@ -334,10 +343,19 @@ impl<O, F: LogDensity<O>, S: Score<O>> Model<O, F, S> {
             nll_min: fit.nll(),
             evaluations: 0,
             warm: fit.estimates().to_vec(),
-            points: vec![(estimate, 0.0)],
+            points: Vec::new(),
             better: None,
         };
-        let lower = profiler.limit(space, u_hat, se_u, cutoff, -1.0, fit.estimates())?;
+        // At the estimate itself, re-optimizing the others shows at once a fit that stopped
+        // short of their optimum.
+        if params.free().len() > 1 {
+            profiler.deviance(estimate)?;
+        }
+        let lower = if profiler.better.is_none() {
+            profiler.limit(space, u_hat, se_u, cutoff, -1.0, fit.estimates())?
+        } else {
+            Limit::Unbounded
+        };
         let upper = if profiler.better.is_none() {
             profiler.limit(space, u_hat, se_u, cutoff, 1.0, fit.estimates())?
         } else {
@@ -354,6 +372,9 @@ impl<O, F: LogDensity<O>, S: Score<O>> Model<O, F, S> {
             return Ok(interval);
         }
         let mut points = profiler.points;
+        if !points.iter().any(|p| p.0.to_bits() == estimate.to_bits()) {
+            points.push((estimate, 0.0));
+        }
         points.sort_by(|a, b| a.0.total_cmp(&b.0));
         Ok(ProfileInterval {
             name: name.to_string(),
