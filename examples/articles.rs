@@ -1,5 +1,6 @@
 //! The articles' example: 100 draws from N(5, 2) with a fixed seed, fitted with L-BFGS and
-//! Nelder-Mead, set side by side with the closed-form MLE.
+//! Nelder-Mead, set side by side with the closed-form MLE and its standard errors
+//! (sigma/sqrt(n) and sigma/sqrt(2n)).
 //!
 //! Run it with `cargo run --release --example articles`.
 
@@ -69,11 +70,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     row("NLL evals", &|f| f.evaluations().to_string());
     row("time", &|f| format!("{:.1?}", f.elapsed()));
     row("converged", &|f| f.converged().to_string());
-    println!(
-        "\nclosed-form standard errors: SE(mu) = sigma/sqrt(n) = {:.6}, SE(sigma) = sigma/sqrt(2n) = {:.6}",
-        exact.std_error("mu").unwrap_or(f64::NAN),
-        exact.std_error("sigma").unwrap_or(f64::NAN)
-    );
+    for name in ["mu", "sigma"] {
+        let se = |f: &Fit| {
+            f.std_error(name)
+                .map_or("n/a".to_string(), |s| format!("{s:.15}"))
+        };
+        println!(
+            "{:<14} {:>20.15} {:>20} {:>20}",
+            format!("SE({name})"),
+            exact.std_error(name).unwrap_or(f64::NAN),
+            se(&lbfgs),
+            se(&nelder_mead)
+        );
+    }
 
     for fit in [&lbfgs, &nelder_mead] {
         println!(
@@ -82,6 +91,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             exact.compare(fit)?
         );
     }
-    println!("\nThe L-BFGS fit in full:\n{lbfgs}");
+    // The profile-likelihood interval for mu, beside the Wald interval in the summary.
+    let profile = model.profile(&data, &lbfgs, "mu", 0.95)?;
+    println!(
+        "\nThe L-BFGS fit in full:\n{}",
+        lbfgs.summary().with_profile(&profile)
+    );
     Ok(())
 }

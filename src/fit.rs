@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::inference::{Inference, SeUnavailable};
 use crate::params::{Param, Space};
 use crate::solver::Method;
+use crate::summary::Summary;
 
 /// Which test a converged fit passed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -367,6 +368,11 @@ impl Fit {
         self.free_parameters() as f64 * (self.n as f64).ln() + 2.0 * self.nll
     }
 
+    /// The summary table at 95%, to which profile intervals can be added.
+    pub fn summary(&self) -> Summary<'_> {
+        Summary::new(self)
+    }
+
     /// The points the optimizer accepted, one per iteration, starting from the start value,
     /// in the user's parameters (for plotting the optimizer's path).
     pub fn path(&self) -> &[Vec<f64>] {
@@ -376,49 +382,6 @@ impl Fit {
 
 impl fmt::Display for Fit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.convergence {
-            Convergence::Converged(by) => {
-                let test = match by {
-                    ConvergedBy::Gradient => "gradient test",
-                    ConvergedBy::PrecisionLimit => "at the limit of floating-point precision",
-                    ConvergedBy::SimplexSpread => "simplex spread",
-                };
-                writeln!(f, "Maximum-likelihood fit: CONVERGED ({test})")?;
-            }
-            Convergence::NotConverged(reason) => {
-                writeln!(f, "Maximum-likelihood fit: NOT CONVERGED: {reason}")?;
-                writeln!(
-                    f,
-                    "(the values below are where the optimizer stopped, not an MLE)"
-                )?;
-            }
-        }
-        writeln!(
-            f,
-            "method {}, n = {}, {} iterations, {} NLL evaluations, {} gradient evaluations, {:.3?}",
-            self.method,
-            self.n,
-            self.iterations,
-            self.evaluations,
-            self.gradient_evaluations,
-            self.elapsed
-        )?;
-        writeln!(
-            f,
-            "{:<14} {:>22} {:>14}  space",
-            "parameter", "estimate", "dNLL/dθ"
-        )?;
-        for ((p, est), g) in self.params.iter().zip(&self.estimates).zip(&self.gradient) {
-            let g = g.map_or_else(|| "-".to_string(), |g| format!("{g:.3e}"));
-            writeln!(f, "{:<14} {:>22.12e} {:>14}  {}", p.name, est, g, p.space)?;
-        }
-        writeln!(f, "log-likelihood {:.10}   NLL {:.10}", -self.nll, self.nll)?;
-        match self.distance {
-            Some(d) => write!(
-                f,
-                "distance to optimum implied by the gradient: {d:.2e} standard errors"
-            ),
-            None => write!(f, "the gradient at the estimates could not be computed"),
-        }
+        write!(f, "{}", self.summary())
     }
 }

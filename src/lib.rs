@@ -45,6 +45,7 @@ mod objective;
 mod params;
 mod profile;
 mod solver;
+mod summary;
 
 pub use analytic::{ClosedForm, Comparison, ComparisonRow};
 pub use certificate::{Certificate, Check, Status, Trust};
@@ -62,6 +63,7 @@ pub use solver::{
     FitOptions, LBFGS_MAX_ITERS, LBFGS_TOLERANCE, MAX_RECOVERIES, MAX_RESTARTS, Method,
     NELDER_MEAD_MAX_ITERS, NELDER_MEAD_TOLERANCE,
 };
+pub use summary::Summary;
 
 /// The README's example, compiled and run as a doctest.
 #[cfg(doctest)]

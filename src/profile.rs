@@ -55,8 +55,8 @@ impl Limit {
 impl fmt::Display for Limit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Limit::Crossing(v) => write!(f, "{v:.6e}"),
-            Limit::SpaceEdge(v) => write!(f, "{v} (edge)"),
+            Limit::Crossing(v) => write!(f, "{}", crate::summary::num(*v)),
+            Limit::SpaceEdge(v) => write!(f, "{} (edge)", crate::summary::num(*v)),
             Limit::Unbounded => write!(f, "unbounded"),
         }
     }

@@ -1,0 +1,213 @@
+//! The summary table: estimates, standard errors, Wald and profile intervals, the fit's
+//! statistics, the optimizer's record and the certificate's verdict with its warnings.
+
+use std::fmt;
+
+use crate::certificate::Status;
+use crate::error::Result;
+use crate::fit::{ConvergedBy, Convergence, Fit};
+use crate::params::Space;
+use crate::profile::{ProfileInterval, check_level};
+
+/// A fit's summary table; `Display` prints it.
+///
+/// ```
+/// use maxlik::{Method, Model};
+///
+/// let data = [4.2, 5.1, 6.3, 3.9, 5.5, 4.8, 6.1, 5.0];
+/// let model = Model::builder(|x: &f64, p: &[f64]| {
+///     let z = (x - p[0]) / p[1];
+///     -0.5 * z * z - p[1].ln() - 0.5 * (2.0 * std::f64::consts::PI).ln()
+/// })
+/// .param("mu", 0.0)
+/// .positive("sigma", 1.0)
+/// .build()?;
+/// let fit = model.fit(&data, Method::Lbfgs)?;
+/// let profile = model.profile(&data, &fit, "mu", 0.95)?;
+/// println!("{}", fit.summary().with_profile(&profile));
+/// # Ok::<(), maxlik::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Summary<'a> {
+    fit: &'a Fit,
+    level: f64,
+    profiles: Vec<&'a ProfileInterval>,
+}
+
+impl<'a> Summary<'a> {
+    pub(crate) fn new(fit: &'a Fit) -> Self {
+        Summary {
+            fit,
+            level: 0.95,
+            profiles: Vec::new(),
+        }
+    }
+
+    /// The level of the Wald intervals (0.95 by default).
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::InvalidOption`] for a level outside (0, 1).
+    pub fn level(mut self, level: f64) -> Result<Self> {
+        check_level(level)?;
+        self.level = level;
+        Ok(self)
+    }
+
+    /// Adds a profile interval (of this fit) as a column.
+    pub fn with_profile(mut self, profile: &'a ProfileInterval) -> Self {
+        self.profiles.push(profile);
+        self
+    }
+}
+
+/// A number in a fixed width that keeps its significant digits at any scale.
+pub(crate) fn num(v: f64) -> String {
+    let a = v.abs();
+    if a != 0.0 && !(1e-3..1e6).contains(&a) {
+        format!("{v:.6e}")
+    } else {
+        format!("{v:.6}")
+    }
+}
+
+impl fmt::Display for Summary<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let fit = self.fit;
+        let pct = format!("{:.0}%", 100.0 * self.level);
+        let rule = "-".repeat(96);
+        writeln!(
+            f,
+            "Maximum-likelihood fit{:>74}",
+            format!("verdict: {}", fit.trust())
+        )?;
+        if let Convergence::NotConverged(reason) = fit.convergence() {
+            writeln!(f, "NOT CONVERGED: {reason}")?;
+            writeln!(
+                f,
+                "(the values below are where the optimizer stopped, not an MLE)"
+            )?;
+        }
+        writeln!(
+            f,
+            "n = {}   free parameters = {}   log-likelihood = {}   (NLL = -lnL)",
+            fit.n(),
+            fit.free_parameters(),
+            num(fit.log_likelihood())
+        )?;
+        let aicc = fit.aicc().map_or_else(|| "-".to_string(), num);
+        writeln!(
+            f,
+            "AIC = {}   AICc = {}   BIC = {}   (-2lnL convention)",
+            num(fit.aic()),
+            aicc,
+            num(fit.bic())
+        )?;
+        writeln!(f, "{rule}")?;
+        // The Wald column is padded only when a profile column follows it.
+        let wald_width = if self.profiles.is_empty() { 0 } else { 32 };
+        write!(
+            f,
+            "{:<12} {:>16} {:>14}   {:<wald_width$}",
+            "parameter",
+            "estimate",
+            "std. error",
+            format!("{pct} Wald interval")
+        )?;
+        if !self.profiles.is_empty() {
+            write!(f, " profile interval")?;
+        }
+        writeln!(f)?;
+        for (p, &est) in fit.params().iter().zip(fit.estimates()) {
+            write!(f, "{:<12} {:>16}", p.name, num(est))?;
+            if let Space::Fixed(_) = p.space {
+                writeln!(f, " {:>14}", "(fixed)")?;
+                continue;
+            }
+            match (
+                fit.std_error(&p.name),
+                fit.wald_interval(&p.name, self.level),
+            ) {
+                (Some(se), Ok((lo, hi))) => write!(
+                    f,
+                    " {:>14}   {:<wald_width$}",
+                    num(se),
+                    format!("[{}, {}]", num(lo), num(hi))
+                )?,
+                _ => write!(f, " {:>14}   {:<wald_width$}", "n/a", "n/a")?,
+            }
+            if let Some(pi) = self.profiles.iter().find(|pi| pi.name == p.name) {
+                write!(
+                    f,
+                    " [{}, {}] ({:.0}%)",
+                    pi.lower,
+                    pi.upper,
+                    100.0 * pi.level
+                )?;
+            }
+            writeln!(f)?;
+        }
+        writeln!(f, "{rule}")?;
+        if let Err(reason) = fit.std_errors() {
+            writeln!(f, "standard errors not available: {reason}")?;
+        }
+        let how = match fit.convergence() {
+            Convergence::Converged(ConvergedBy::Gradient) => "converged (gradient test)",
+            Convergence::Converged(ConvergedBy::PrecisionLimit) => {
+                "converged (at the limit of floating-point precision)"
+            }
+            Convergence::Converged(ConvergedBy::SimplexSpread) => "converged (simplex spread)",
+            Convergence::NotConverged(_) => "did not converge",
+        };
+        writeln!(
+            f,
+            "{} {how}: {} iterations, {} NLL evaluations ({} for the Hessian), {:.3?}",
+            fit.method(),
+            fit.iterations(),
+            fit.evaluations(),
+            fit.hessian_evaluations(),
+            fit.elapsed()
+        )?;
+        match fit.distance_to_optimum() {
+            Some(d) => writeln!(
+                f,
+                "distance to the optimum implied by the gradient: {d:.1e} standard errors (resolvable: {:.1e})",
+                fit.precision()
+            )?,
+            None => writeln!(f, "the gradient at the estimates could not be computed")?,
+        }
+        for p in &self.profiles {
+            if p.refit.is_some() {
+                writeln!(
+                    f,
+                    "note: profiling {} found a better optimum; its interval is around the refit",
+                    p.name
+                )?;
+            }
+        }
+        let mut notes = fit
+            .certificate()
+            .checks()
+            .iter()
+            .filter(|c| c.status != Status::Pass);
+        match notes.next() {
+            None => write!(
+                f,
+                "certificate: all {} checks passed",
+                fit.certificate().checks().len()
+            ),
+            Some(first) => {
+                write!(f, "certificate:")?;
+                for c in std::iter::once(first).chain(notes) {
+                    let tag = if c.status == Status::Fail {
+                        "FAIL"
+                    } else {
+                        "warn"
+                    };
+                    write!(f, "\n  {tag} {}: {}", c.name, c.detail)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
