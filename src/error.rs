@@ -145,6 +145,15 @@ pub enum Error {
         reason: StopReason,
     },
 
+    /// A family name that is not one of the built-in families.
+    #[error(
+        "unknown family `{name}`: expected one of normal, exponential, gamma, weibull, lognormal, poisson, beta, normal-mixture"
+    )]
+    UnknownFamily {
+        /// The name given.
+        name: String,
+    },
+
     /// Two fits that a comparison needs nested are not.
     #[error("the fits are not nested: {reason}")]
     NotNested {

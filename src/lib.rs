@@ -38,6 +38,7 @@ mod analytic;
 mod certificate;
 mod compare;
 mod error;
+mod families;
 mod fit;
 mod inference;
 mod model;
@@ -51,6 +52,7 @@ pub use analytic::{ClosedForm, Comparison, ComparisonRow};
 pub use certificate::{Certificate, Check, Status, Trust};
 pub use compare::{LikelihoodRatioTest, likelihood_ratio_test};
 pub use error::{Error, Result};
+pub use families::{FAMILIES, Family};
 pub use fit::{ConvergedBy, Convergence, Fit, StopReason};
 pub use inference::{Inference, SeUnavailable};
 pub use model::{
