@@ -23,7 +23,7 @@ use statrs::function::gamma::ln_gamma;
 use crate::analytic::Comparison;
 use crate::error::{Error, Result};
 use crate::fit::Fit;
-use crate::model::Model;
+use crate::model::{LogDensity, Model};
 use crate::objective::Sum;
 use crate::solver::FitOptions;
 
@@ -112,6 +112,17 @@ fn mean(values: impl Iterator<Item = f64> + Clone) -> f64 {
 fn variance(values: impl Iterator<Item = f64> + Clone) -> f64 {
     let m = mean(values.clone());
     mean(values.map(move |v| (v - m) * (v - m)))
+}
+
+/// A family's log-density as a [`LogDensity`] (what [`Family::model`] fits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FamilyDensity(pub Family);
+
+impl LogDensity<f64> for FamilyDensity {
+    #[inline(always)]
+    fn ln_density(&self, x: &f64, params: &[f64]) -> f64 {
+        self.0.ln_density(*x, params)
+    }
 }
 
 impl Family {
@@ -317,13 +328,10 @@ impl Family {
     /// # Errors
     ///
     /// As [`start`](Family::start).
-    pub fn model(
-        self,
-        data: &[f64],
-    ) -> Result<Model<f64, impl Fn(&f64, &[f64]) -> f64 + Copy, crate::model::NoScore<f64>>> {
+    pub fn model(self, data: &[f64]) -> Result<Model<f64, FamilyDensity>> {
         let start = self.start(data)?;
         let names = self.param_names();
-        let mut builder = Model::builder(move |x: &f64, p: &[f64]| self.ln_density(*x, p));
+        let mut builder = Model::builder(FamilyDensity(self));
         for (i, (&name, &s)) in names.iter().zip(&start).enumerate() {
             builder = match (self, i) {
                 (Family::Normal, 0) | (Family::LogNormal, 0) => builder.param(name, s),

@@ -52,7 +52,7 @@ pub use analytic::{ClosedForm, Comparison, ComparisonRow};
 pub use certificate::{Certificate, Check, Status, Trust};
 pub use compare::{LikelihoodRatioTest, likelihood_ratio_test};
 pub use error::{Error, Result};
-pub use families::{FAMILIES, Family};
+pub use families::{FAMILIES, Family, FamilyDensity};
 pub use fit::{ConvergedBy, Convergence, Fit, StopReason};
 pub use inference::{Inference, SeUnavailable};
 pub use model::{
