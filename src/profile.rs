@@ -296,6 +296,63 @@ impl<O, F: LogDensity<O>, S: Score<O>> Model<O, F, S> {
         self.profile_from(data, fit, name, level, true)
     }
 
+    /// The profile at the given values of `name`: `(value, 2 (NLL_profile − NLL_min))` for
+    /// each, the others re-optimized (warm-started outwards from the estimate). For plotting
+    /// a profile on a grid; [`profile`](Model::profile) finds the interval itself.
+    ///
+    /// # Errors
+    ///
+    /// As [`profile`](Model::profile); a value outside the parameter's space is
+    /// [`Error::OutsideSpace`].
+    pub fn profile_points(
+        &self,
+        data: &[O],
+        fit: &Fit,
+        name: &str,
+        values: &[f64],
+    ) -> Result<Vec<(f64, f64)>> {
+        let params = self.validated();
+        let k = params
+            .all()
+            .iter()
+            .position(|p| p.name == name)
+            .ok_or_else(|| Error::UnknownParameter {
+                name: name.to_string(),
+            })?;
+        let space = params.all()[k].space;
+        if let Some(&bad) = values.iter().find(|&&v| !space.contains(v)) {
+            return Err(Error::OutsideSpace {
+                name: name.to_string(),
+                value: bad,
+                space: space.to_string(),
+            });
+        }
+        let estimate = fit.estimates()[k];
+        let mut profiler = Profiler {
+            model: self,
+            data,
+            k,
+            nll_min: fit.nll(),
+            evaluations: 0,
+            warm: fit.estimates().to_vec(),
+            points: Vec::new(),
+            better: None,
+        };
+        let mut below: Vec<f64> = values.iter().copied().filter(|&v| v < estimate).collect();
+        let mut above: Vec<f64> = values.iter().copied().filter(|&v| v >= estimate).collect();
+        below.sort_by(|a, b| b.total_cmp(a));
+        above.sort_by(f64::total_cmp);
+        for side in [below, above] {
+            profiler.warm = fit.estimates().to_vec();
+            for v in side {
+                profiler.deviance(v)?;
+            }
+        }
+        let mut points = profiler.points;
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+        Ok(points)
+    }
+
     fn profile_from(
         &self,
         data: &[O],

@@ -1,0 +1,245 @@
+//! The command line: its arguments (clap derive; the doc comments are the help text) and the
+//! dispatch to each command.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use maxlik::{Family, FitOptions, Method};
+
+use crate::data::{self, Source};
+use crate::{demo, plot, report};
+
+/// Exit code of a fit that ran but did not converge (its result is still printed).
+pub const NOT_CONVERGED: u8 = 1;
+
+/// Maximum-likelihood estimation: fit a family of distributions to a column of numbers,
+/// compare optimizers on it, profile a parameter, or run the demo.
+#[derive(Debug, Parser)]
+#[command(name = "maxlik", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Reproduce the articles' example (N(5, 2), n = 100, seed 42) and an Exponential one: both
+    /// optimizers beside the closed form, with figures written to a folder.
+    Demo {
+        /// Folder for the figures (created if missing).
+        #[arg(long, default_value = "maxlik-demo")]
+        out: PathBuf,
+    },
+    /// Fit a family to data and print the summary table (or JSON).
+    Fit(FitArgs),
+    /// Run every optimizer on the same data from the same start, side by side.
+    Compare(CompareArgs),
+    /// Print (and plot) the profile log-likelihood of one parameter with its interval.
+    Profile(ProfileArgs),
+}
+
+/// Where the data come from and which family to fit.
+#[derive(Debug, clap::Args)]
+struct Input {
+    /// The family: normal, exponential, gamma, weibull, lognormal, poisson, beta,
+    /// normal-mixture.
+    #[arg(long, value_parser = parse_family)]
+    family: Family,
+    /// CSV with a header, or one number per line; `-` reads standard input.
+    #[arg(long)]
+    data: PathBuf,
+    /// The CSV column to use (required when there is more than one).
+    #[arg(long)]
+    column: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+struct FitArgs {
+    #[command(flatten)]
+    input: Input,
+    /// The optimizer.
+    #[arg(long, value_enum, default_value_t = MethodArg::Lbfgs)]
+    method: MethodArg,
+    /// Print exactly one JSON object (fields documented in docs/cli.md).
+    #[arg(long)]
+    json: bool,
+    /// Write a histogram of the data with the fitted density over it (SVG).
+    #[arg(long)]
+    plot: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct CompareArgs {
+    #[command(flatten)]
+    input: Input,
+    /// Print exactly one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct ProfileArgs {
+    #[command(flatten)]
+    input: Input,
+    /// The parameter to profile.
+    #[arg(long)]
+    param: String,
+    /// The confidence level of the interval.
+    #[arg(long, default_value_t = 0.95)]
+    level: f64,
+    /// Write the profile log-likelihood with its interval marked (SVG).
+    #[arg(long)]
+    plot: Option<PathBuf>,
+}
+
+/// The optimizer, on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    /// L-BFGS with a More-Thuente line search.
+    Lbfgs,
+    /// The Nelder-Mead simplex.
+    NelderMead,
+}
+
+impl From<MethodArg> for Method {
+    fn from(m: MethodArg) -> Self {
+        match m {
+            MethodArg::Lbfgs => Method::Lbfgs,
+            MethodArg::NelderMead => Method::NelderMead,
+        }
+    }
+}
+
+fn parse_family(s: &str) -> std::result::Result<Family, String> {
+    s.parse::<Family>().map_err(|e| e.to_string())
+}
+
+/// Parses the arguments and runs the command.
+pub fn run() -> Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Demo { out } => demo::run(&out),
+        Command::Fit(args) => fit(&args),
+        Command::Compare(args) => compare(&args),
+        Command::Profile(args) => profile(&args),
+    }
+}
+
+/// Loads the data and checks them against the family's support, naming the line of a bad
+/// value.
+fn load(input: &Input) -> Result<data::Column> {
+    let source = Source::from_arg(&input.data);
+    let column = data::read(&source, input.column.as_deref())?;
+    if let Err(err) = input.family.check_support(&column.values) {
+        return Err(column.locate(&source, &err));
+    }
+    Ok(column)
+}
+
+fn exit_for(converged: bool) -> ExitCode {
+    if converged {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(NOT_CONVERGED)
+    }
+}
+
+fn fit(args: &FitArgs) -> Result<ExitCode> {
+    let column = load(&args.input)?;
+    let family = args.input.family;
+    let options = FitOptions::new(args.method.into());
+    let start = Instant::now();
+    let fit = family
+        .fit(&column.values, &options)
+        .with_context(|| format!("fitting the {family} family"))?;
+    let seconds = start.elapsed().as_secs_f64();
+    if args.json {
+        println!("{}", report::fit_json(family, &fit, seconds));
+    } else {
+        println!(
+            "{family} fit to {} observations of {}",
+            fit.n(),
+            column.label
+        );
+        println!("{fit}");
+    }
+    if let Some(path) = &args.plot {
+        plot::density(path, family, &column.values, &fit)?;
+        if !args.json {
+            println!("figure written to {}", path.display());
+        }
+    }
+    Ok(exit_for(fit.converged()))
+}
+
+fn compare(args: &CompareArgs) -> Result<ExitCode> {
+    let column = load(&args.input)?;
+    let family = args.input.family;
+    let runs = report::compare_all(family, &column.values)?;
+    if args.json {
+        println!(
+            "{}",
+            report::compare_json(family, column.values.len(), &runs)
+        );
+    } else {
+        println!(
+            "{family} fit to {} observations of {}, same start for every optimizer",
+            column.values.len(),
+            column.label
+        );
+        print!("{}", report::compare_table(family, &runs));
+    }
+    Ok(exit_for(runs.iter().all(|r| r.fit.converged())))
+}
+
+fn profile(args: &ProfileArgs) -> Result<ExitCode> {
+    let column = load(&args.input)?;
+    let family = args.input.family;
+    if !family.param_names().contains(&args.param.as_str()) {
+        anyhow::bail!(
+            "the {family} family has no parameter `{}` (its parameters: {})",
+            args.param,
+            family.param_names().join(", ")
+        );
+    }
+    let model = family.model(&column.values)?;
+    let fit = model.fit(&column.values, Method::Lbfgs)?;
+    if !fit.converged() {
+        println!("{fit}");
+        return Ok(ExitCode::from(NOT_CONVERGED));
+    }
+    let interval = model.profile(&column.values, &fit, &args.param, args.level)?;
+    println!("{}", fit.summary().with_profile(&interval));
+    println!("\n{interval}");
+    println!("{:>18} {:>18}", args.param, "2(NLL - NLL_min)");
+    for (value, deviance) in &interval.points {
+        println!("{value:>18.9e} {deviance:>18.9e}");
+    }
+    if let Some(path) = &args.plot {
+        let space = model
+            .params()
+            .iter()
+            .find(|p| p.name == args.param)
+            .map_or(maxlik::Space::Free, |p| p.space);
+        let grid = plot::profile_grid(&interval, space);
+        let curve = model.profile_points(&column.values, &fit, &args.param, &grid)?;
+        plot::profile(path, &interval, &curve)?;
+        println!("figure written to {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,173 @@
+//! What the commands print: JSON objects (a stable contract, documented in docs/cli.md) and the
+//! side-by-side table of `compare`.
+
+use std::fmt::Write;
+use std::time::Instant;
+
+use anyhow::Result;
+use maxlik::{Difference, Family, Fit, FitOptions, Method};
+use serde_json::{Map, Value, json};
+
+/// One optimizer's run in `compare`.
+pub struct Run {
+    pub label: &'static str,
+    pub fit: Fit,
+    pub seconds: f64,
+}
+
+fn by_name(fit: &Fit, value: impl Fn(&str, f64) -> Value) -> Value {
+    let mut map = Map::new();
+    for (p, &v) in fit.params().iter().zip(fit.estimates()) {
+        map.insert(p.name.clone(), value(&p.name, v));
+    }
+    Value::Object(map)
+}
+
+/// The verdict as one word: `trusted`, `trusted_with_warnings` or `not_trusted`.
+fn verdict(fit: &Fit) -> &'static str {
+    match fit.trust() {
+        maxlik::Trust::Trusted => "trusted",
+        maxlik::Trust::TrustedWithWarnings => "trusted_with_warnings",
+        maxlik::Trust::NotTrusted => "not_trusted",
+    }
+}
+
+fn fit_fields(fit: &Fit, seconds: f64) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("method".into(), json!(fit.method().to_string()));
+    m.insert("n".into(), json!(fit.n()));
+    m.insert("params".into(), by_name(fit, |_, v| json!(v)));
+    m.insert(
+        "std_errors".into(),
+        by_name(fit, |name, _| {
+            fit.std_error(name).map_or(Value::Null, |s| json!(s))
+        }),
+    );
+    m.insert(
+        "std_errors_unavailable".into(),
+        fit.std_errors()
+            .err()
+            .map_or(Value::Null, |why| json!(why.to_string())),
+    );
+    m.insert("nll".into(), json!(fit.nll()));
+    m.insert("log_likelihood".into(), json!(fit.log_likelihood()));
+    m.insert("aic".into(), json!(fit.aic()));
+    m.insert("aicc".into(), fit.aicc().map_or(Value::Null, |v| json!(v)));
+    m.insert("bic".into(), json!(fit.bic()));
+    m.insert("converged".into(), json!(fit.converged()));
+    m.insert("verdict".into(), json!(verdict(fit)));
+    m.insert(
+        "warnings".into(),
+        json!(
+            fit.certificate()
+                .checks()
+                .iter()
+                .filter(|c| c.status != maxlik::Status::Pass)
+                .map(|c| format!("{}: {}", c.name, c.detail))
+                .collect::<Vec<_>>()
+        ),
+    );
+    m.insert("iterations".into(), json!(fit.iterations()));
+    m.insert("evaluations".into(), json!(fit.evaluations()));
+    m.insert(
+        "hessian_evaluations".into(),
+        json!(fit.hessian_evaluations()),
+    );
+    m.insert(
+        "distance_to_optimum".into(),
+        fit.distance_to_optimum().map_or(Value::Null, |d| json!(d)),
+    );
+    m.insert("seconds".into(), json!(seconds));
+    m
+}
+
+/// The JSON object of `maxlik fit --json`.
+pub fn fit_json(family: Family, fit: &Fit, seconds: f64) -> String {
+    let mut m = Map::new();
+    m.insert("family".into(), json!(family.name()));
+    m.extend(fit_fields(fit, seconds));
+    Value::Object(m).to_string()
+}
+
+/// Every optimizer on the same data from the same start.
+pub fn compare_all(family: Family, data: &[f64]) -> Result<Vec<Run>> {
+    let configs: [(&'static str, FitOptions); 3] = [
+        ("L-BFGS", FitOptions::new(Method::Lbfgs)),
+        (
+            "L-BFGS (forward differences)",
+            FitOptions::new(Method::Lbfgs).difference(Difference::Forward),
+        ),
+        ("Nelder-Mead", FitOptions::new(Method::NelderMead)),
+    ];
+    let model = family.model(data)?;
+    configs
+        .into_iter()
+        .map(|(label, options)| {
+            let start = Instant::now();
+            let fit = model.fit_with(data, &options)?;
+            Ok(Run {
+                label,
+                fit,
+                seconds: start.elapsed().as_secs_f64(),
+            })
+        })
+        .collect()
+}
+
+/// The JSON object of `maxlik compare --json`.
+pub fn compare_json(family: Family, n: usize, runs: &[Run]) -> String {
+    let results: Vec<Value> = runs
+        .iter()
+        .map(|r| {
+            let mut m = Map::new();
+            m.insert("optimizer".into(), json!(r.label));
+            m.extend(fit_fields(&r.fit, r.seconds));
+            Value::Object(m)
+        })
+        .collect();
+    json!({ "family": family.name(), "n": n, "results": results }).to_string()
+}
+
+/// The side-by-side table of `maxlik compare`.
+pub fn compare_table(family: Family, runs: &[Run]) -> String {
+    let mut out = String::new();
+    let width = 30;
+    let _ = write!(out, "{:<16}", "");
+    for r in runs {
+        let _ = write!(out, "{:>width$}", r.label);
+    }
+    out.push('\n');
+    let row = |out: &mut String, label: &str, cell: &dyn Fn(&Run) -> String| {
+        let _ = write!(out, "{label:<16}");
+        for r in runs {
+            let _ = write!(out, "{:>width$}", cell(r));
+        }
+        out.push('\n');
+    };
+    for name in family.param_names() {
+        row(&mut out, name, &|r| {
+            r.fit
+                .estimate(name)
+                .map_or("-".into(), |v| format!("{v:.12e}"))
+        });
+        row(&mut out, &format!("  SE({name})"), &|r| {
+            r.fit
+                .std_error(name)
+                .map_or("n/a".into(), |v| format!("{v:.6e}"))
+        });
+    }
+    row(&mut out, "NLL", &|r| format!("{:.12}", r.fit.nll()));
+    row(&mut out, "iterations", &|r| r.fit.iterations().to_string());
+    row(&mut out, "NLL evaluations", &|r| {
+        r.fit.evaluations().to_string()
+    });
+    row(&mut out, "time", &|r| format!("{:.3} ms", 1e3 * r.seconds));
+    row(&mut out, "converged", &|r| r.fit.converged().to_string());
+    row(&mut out, "verdict", &|r| verdict(&r.fit).to_string());
+    row(&mut out, "to optimum (SE)", &|r| {
+        r.fit
+            .distance_to_optimum()
+            .map_or("-".into(), |d| format!("{d:.1e}"))
+    });
+    out
+}
