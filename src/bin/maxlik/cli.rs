@@ -66,6 +66,10 @@ struct FitArgs {
     /// Print exactly one JSON object (fields documented in docs/cli.md).
     #[arg(long)]
     json: bool,
+    /// Cap on the optimizer's iterations (default: the library's, 500 for L-BFGS and 5000
+    /// for Nelder-Mead).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    max_iters: Option<u64>,
     /// Write a histogram of the data with the fitted density over it (SVG).
     #[arg(long)]
     plot: Option<PathBuf>,
@@ -150,26 +154,29 @@ fn exit_for(converged: bool) -> ExitCode {
 fn fit(args: &FitArgs) -> Result<ExitCode> {
     let column = load(&args.input)?;
     let family = args.input.family;
-    let options = FitOptions::new(args.method.into());
+    let mut options = FitOptions::new(args.method.into());
+    if let Some(cap) = args.max_iters {
+        options = options.max_iters(cap)?;
+    }
     let start = Instant::now();
     let fit = family
         .fit(&column.values, &options)
         .with_context(|| format!("fitting the {family} family"))?;
     let seconds = start.elapsed().as_secs_f64();
     if args.json {
-        println!("{}", report::fit_json(family, &fit, seconds));
+        say!("{}", report::fit_json(family, &fit, seconds));
     } else {
-        println!(
+        say!(
             "{family} fit to {} observations of {}",
             fit.n(),
             column.label
         );
-        println!("{fit}");
+        say!("{fit}");
     }
     if let Some(path) = &args.plot {
         plot::density(path, family, &column.values, &fit)?;
         if !args.json {
-            println!("figure written to {}", path.display());
+            say!("figure written to {}", path.display());
         }
     }
     Ok(exit_for(fit.converged()))
@@ -180,17 +187,17 @@ fn compare(args: &CompareArgs) -> Result<ExitCode> {
     let family = args.input.family;
     let runs = report::compare_all(family, &column.values)?;
     if args.json {
-        println!(
+        say!(
             "{}",
             report::compare_json(family, column.values.len(), &runs)
         );
     } else {
-        println!(
+        say!(
             "{family} fit to {} observations of {}, same start for every optimizer",
             column.values.len(),
             column.label
         );
-        print!("{}", report::compare_table(family, &runs));
+        say!("{}", report::compare_table(family, &runs).trim_end());
     }
     Ok(exit_for(runs.iter().all(|r| r.fit.converged())))
 }
@@ -208,26 +215,39 @@ fn profile(args: &ProfileArgs) -> Result<ExitCode> {
     let model = family.model(&column.values)?;
     let fit = model.fit(&column.values, Method::Lbfgs)?;
     if !fit.converged() {
-        println!("{fit}");
+        say!("{fit}");
         return Ok(ExitCode::from(NOT_CONVERGED));
     }
     let interval = model.profile(&column.values, &fit, &args.param, args.level)?;
-    println!("{}", fit.summary().with_profile(&interval));
-    println!("\n{interval}");
-    println!("{:>18} {:>18}", args.param, "2(NLL - NLL_min)");
-    for (value, deviance) in &interval.points {
-        println!("{value:>18.9e} {deviance:>18.9e}");
+    say!("{}", fit.summary().with_profile(&interval));
+    say!("\n{interval}");
+    let space = model
+        .params()
+        .iter()
+        .find(|p| p.name == args.param)
+        .map_or(maxlik::Space::Free, |p| p.space);
+    let grid = plot::profile_grid(&interval, space);
+    let curve = model.profile_points(&column.values, &fit, &args.param, &grid)?;
+    say!(
+        "\n{:>18} {:>18} {:>18}",
+        args.param,
+        "2(NLL - NLL_min)",
+        "lnL - lnL_max"
+    );
+    for (value, deviance) in curve.iter().step_by(3) {
+        let inside = if *deviance <= interval.cutoff {
+            "  inside"
+        } else {
+            ""
+        };
+        say!(
+            "{value:>18.9e} {deviance:>18.9e} {:>18.9e}{inside}",
+            -0.5 * deviance
+        );
     }
     if let Some(path) = &args.plot {
-        let space = model
-            .params()
-            .iter()
-            .find(|p| p.name == args.param)
-            .map_or(maxlik::Space::Free, |p| p.space);
-        let grid = plot::profile_grid(&interval, space);
-        let curve = model.profile_points(&column.values, &fit, &args.param, &grid)?;
         plot::profile(path, &interval, &curve)?;
-        println!("figure written to {}", path.display());
+        say!("figure written to {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }

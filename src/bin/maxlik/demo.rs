@@ -15,14 +15,17 @@ use crate::plot;
 
 /// The closed form and both fits, side by side.
 fn table(title: &str, exact: &ClosedForm, fits: &[&Fit]) {
-    println!("\n{title}");
-    println!(
+    say!("\n{title}");
+    say!(
         "{:<18} {:>22} {:>22} {:>22}",
-        "", "closed form", "L-BFGS", "Nelder-Mead"
+        "",
+        "closed form",
+        "L-BFGS",
+        "Nelder-Mead"
     );
     for name in exact.names() {
         let cell = |f: &Fit| f.estimate(name).map_or("-".into(), |v| format!("{v:.15}"));
-        println!(
+        say!(
             "{:<18} {:>22.15} {:>22} {:>22}",
             name,
             exact.estimate(name).unwrap_or(f64::NAN),
@@ -33,7 +36,7 @@ fn table(title: &str, exact: &ClosedForm, fits: &[&Fit]) {
             f.std_error(name)
                 .map_or("n/a".into(), |v| format!("{v:.15}"))
         };
-        println!(
+        say!(
             "{:<18} {:>22.15} {:>22} {:>22}",
             format!("  SE({name})"),
             exact.std_error(name).unwrap_or(f64::NAN),
@@ -42,7 +45,7 @@ fn table(title: &str, exact: &ClosedForm, fits: &[&Fit]) {
         );
     }
     let row = |label: &str, closed: String, f: &dyn Fn(&Fit) -> String| {
-        println!(
+        say!(
             "{label:<18} {closed:>22} {:>22} {:>22}",
             f(fits[0]),
             f(fits[1])
@@ -59,7 +62,7 @@ fn table(title: &str, exact: &ClosedForm, fits: &[&Fit]) {
     row("verdict", "-".into(), &|f| f.trust().to_string());
     for f in fits {
         if let Ok(cmp) = exact.compare(f) {
-            println!(
+            say!(
                 "{}: largest distance from the closed form {:.1e} standard errors",
                 f.method(),
                 cmp.max_in_std_errors()
@@ -106,9 +109,9 @@ pub fn run(out: &Path) -> Result<ExitCode> {
     );
 
     let profile = model.profile(&normal, &lbfgs, "mu", 0.95)?;
-    println!("\n{profile}");
+    say!("\n{profile}");
     let (wald_lo, wald_hi) = lbfgs.wald_interval("mu", 0.95)?;
-    println!("95% Wald interval for mu: [{wald_lo:.6}, {wald_hi:.6}]");
+    say!("95% Wald interval for mu: [{wald_lo:.6}, {wald_hi:.6}]");
 
     let figures = [
         (
@@ -148,9 +151,9 @@ pub fn run(out: &Path) -> Result<ExitCode> {
         &waits,
         &exp_lbfgs,
     )?;
-    println!("\nfigures written to {}/:", out.display());
+    say!("\nfigures written to {}/:", out.display());
     for (file, what) in figures {
-        println!("  {file:<24} {what}");
+        say!("  {file:<24} {what}");
     }
     let all = [&lbfgs, &nelder_mead, &exp_lbfgs, &exp_nm];
     Ok(if all.iter().all(|f| f.converged()) {

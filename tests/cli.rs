@@ -1,0 +1,317 @@
+//! The `maxlik` command: every subcommand, the JSON contract, and every bad input (exit codes
+//! and one-line messages naming the file, line and column).
+
+#![cfg(feature = "cli")]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn maxlik(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_maxlik"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn with_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_maxlik"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
+    child.wait_with_output().expect("output")
+}
+
+/// A fresh scratch folder for one test.
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("maxlik-cli-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+fn file(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write data");
+    path.display().to_string()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const SAMPLE: &str = "1.2\n0.7\n3.1\n2.2\n0.9\n1.6\n2.8\n0.4\n1.9\n2.4\n";
+
+#[test]
+fn demo_runs_without_arguments_and_writes_its_figures() {
+    let dir = scratch("demo");
+    let out = dir.join("figures");
+    let o = maxlik(&["demo", "--out", out.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("closed form") && text.contains("Nelder-Mead"),
+        "{text}"
+    );
+    assert!(text.contains("TRUSTED"), "{text}");
+    for name in [
+        "normal_fit.svg",
+        "normal_contours.svg",
+        "normal_profile_mu.svg",
+        "exponential_fit.svg",
+    ] {
+        let svg = std::fs::read_to_string(out.join(name)).expect(name);
+        assert!(svg.starts_with("<svg") && svg.len() > 1000, "{name}");
+    }
+}
+
+#[test]
+fn fit_json_has_the_documented_fields() {
+    let dir = scratch("json");
+    let data = file(&dir, "gamma.csv", &format!("hours\n{SAMPLE}"));
+    let o = maxlik(&["fit", "--family", "gamma", "--data", &data, "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert_eq!(
+        text.trim().lines().count(),
+        1,
+        "exactly one JSON object: {text}"
+    );
+    let v: Value = serde_json::from_str(&text).expect("valid JSON");
+    for field in [
+        "family",
+        "method",
+        "n",
+        "params",
+        "std_errors",
+        "std_errors_unavailable",
+        "nll",
+        "log_likelihood",
+        "aic",
+        "bic",
+        "converged",
+        "verdict",
+        "iterations",
+        "evaluations",
+        "seconds",
+    ] {
+        assert!(v.get(field).is_some(), "missing {field}: {text}");
+    }
+    assert_eq!(v["family"], "gamma");
+    assert_eq!(v["n"], 10);
+    assert_eq!(v["converged"], true);
+    assert!(v["params"]["shape"].as_f64().expect("shape") > 0.0);
+    assert!(v["std_errors"]["scale"].as_f64().expect("se") > 0.0);
+    assert!(v["std_errors_unavailable"].is_null());
+    let nll = v["nll"].as_f64().expect("nll");
+    assert!((v["log_likelihood"].as_f64().expect("ll") + nll).abs() < 1e-12);
+    assert!((v["aic"].as_f64().expect("aic") - (4.0 + 2.0 * nll)).abs() < 1e-9);
+    assert!(
+        v["evaluations"].as_u64().expect("evals") > v["hessian_evaluations"].as_u64().expect("h")
+    );
+}
+
+#[test]
+fn fit_reads_standard_input_and_draws_its_figure() {
+    let dir = scratch("stdin");
+    let svg = dir.join("fit.svg");
+    let o = with_stdin(
+        &[
+            "fit",
+            "--family",
+            "exponential",
+            "--data",
+            "-",
+            "--method",
+            "nelder-mead",
+            "--plot",
+            svg.to_str().expect("utf-8"),
+        ],
+        SAMPLE,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("verdict"), "{}", stdout(&o));
+    assert!(
+        std::fs::read_to_string(&svg)
+            .expect("svg")
+            .starts_with("<svg")
+    );
+}
+
+#[test]
+fn compare_runs_every_optimizer() {
+    let dir = scratch("compare");
+    let data = file(&dir, "w.txt", SAMPLE);
+    let o = maxlik(&["compare", "--family", "weibull", "--data", &data]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("L-BFGS") && text.contains("Nelder-Mead") && text.contains("NLL evaluations"),
+        "{text}"
+    );
+    let o = maxlik(&["compare", "--family", "weibull", "--data", &data, "--json"]);
+    let v: Value = serde_json::from_str(&stdout(&o)).expect("valid JSON");
+    let results = v["results"].as_array().expect("results");
+    assert_eq!(results.len(), 3);
+    for r in results {
+        assert_eq!(r["converged"], true, "{r}");
+        assert!(r["evaluations"].as_u64().expect("evals") > 0);
+    }
+}
+
+#[test]
+fn profile_prints_and_plots_the_interval() {
+    let dir = scratch("profile");
+    let data = file(&dir, "g.txt", SAMPLE);
+    let svg = dir.join("profile.svg");
+    let o = maxlik(&[
+        "profile",
+        "--family",
+        "gamma",
+        "--data",
+        &data,
+        "--param",
+        "shape",
+        "--plot",
+        svg.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("95% profile interval for shape"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        std::fs::read_to_string(&svg)
+            .expect("svg")
+            .starts_with("<svg")
+    );
+    let o = maxlik(&[
+        "profile", "--family", "gamma", "--data", &data, "--param", "rate",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no parameter `rate`"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_fit_that_does_not_converge_prints_its_result_and_exits_1() {
+    let dir = scratch("cap");
+    let data = file(&dir, "g.txt", SAMPLE);
+    let o = maxlik(&[
+        "fit",
+        "--family",
+        "gamma",
+        "--data",
+        &data,
+        "--max-iters",
+        "1",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("NOT CONVERGED"), "{}", stdout(&o));
+    let o = maxlik(&[
+        "fit",
+        "--family",
+        "gamma",
+        "--data",
+        &data,
+        "--max-iters",
+        "1",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_str(&stdout(&o)).expect("valid JSON");
+    assert_eq!(v["converged"], false);
+    assert!(v["std_errors"]["shape"].is_null());
+    assert!(v["std_errors_unavailable"].as_str().is_some());
+}
+
+/// Each bad input: exit code 2 and one line on stderr naming what is wrong and where.
+#[test]
+fn bad_input_is_one_line_naming_file_line_and_column() {
+    let dir = scratch("bad");
+    let cases: Vec<(&str, &str, &str, Vec<&str>)> = vec![
+        ("empty.csv", "", "normal", vec!["empty.csv", "no data"]),
+        ("header.csv", "x\n", "normal", vec!["header.csv", "no data"]),
+        (
+            "nocol.csv",
+            "a,b\n1,2\n",
+            "normal",
+            vec!["nocol.csv", "no column named `y`"],
+        ),
+        (
+            "parse.csv",
+            "y\n1\n2\nabc\n",
+            "normal",
+            vec!["parse.csv", "line 4", "column y", "abc"],
+        ),
+        (
+            "nan.txt",
+            "1\n2\nNaN\n",
+            "normal",
+            vec!["nan.txt", "line 3", "not a finite"],
+        ),
+        (
+            "inf.txt",
+            "1\ninf\n",
+            "normal",
+            vec!["inf.txt", "line 2", "not a finite"],
+        ),
+        (
+            "neg.csv",
+            "y\n1\n-2\n",
+            "gamma",
+            vec!["neg.csv", "line 3", "column y", "support"],
+        ),
+        (
+            "frac.txt",
+            "1\n2\n2.5\n",
+            "poisson",
+            vec!["frac.txt", "line 3", "integer"],
+        ),
+        (
+            "blank.txt",
+            "1\n\n2\n",
+            "normal",
+            vec!["blank.txt", "line 2", "empty"],
+        ),
+    ];
+    for (name, text, family, expected) in cases {
+        let path = file(&dir, name, text);
+        let mut args = vec!["fit", "--family", family, "--data", path.as_str()];
+        if name == "nocol.csv" {
+            args.extend(["--column", "y"]);
+        }
+        let o = maxlik(&args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{name}: {err}");
+        for piece in expected {
+            assert!(err.contains(piece), "{name}: `{piece}` missing from: {err}");
+        }
+        assert!(stdout(&o).is_empty(), "{name}: nothing on stdout");
+    }
+    let o = maxlik(&[
+        "fit",
+        "--family",
+        "normal",
+        "--data",
+        dir.join("missing.csv").to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("missing.csv"));
+}
