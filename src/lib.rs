@@ -71,3 +71,8 @@ pub use summary::Summary;
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// The tutorial's code, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/tutorial.md")]
+pub struct TutorialDoctests;

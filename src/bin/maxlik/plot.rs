@@ -250,7 +250,7 @@ pub fn contours<O, F: LogDensity<O>, S: Score<O>>(
     let (x_lo, x_hi) = (x_lo - dx, x_hi + dx);
     // The second parameter is a scale in the built-in two-parameter families: keep it positive.
     let (y_lo, y_hi) = ((y_lo - dy).max(0.5 * y_lo), y_hi + dy);
-    const GRID: usize = 90;
+    const GRID: usize = 64;
     let mut grid = vec![f64::NAN; GRID * GRID];
     let nll_min = fits
         .iter()
