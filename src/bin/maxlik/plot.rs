@@ -73,11 +73,14 @@ pub fn density(path: &Path, family: Family, data: &[f64], fit: &Fit) -> Result<(
         .zip(params)
         .map(|(p, v)| format!("{} = {v:.4}", p.name))
         .collect();
+    // Estimates in the title while they fit on one line; the table has them all.
+    let title = if estimates.len() <= 2 {
+        format!("{family} fit, n = {}: {}", data.len(), estimates.join(", "))
+    } else {
+        format!("{family} fit, n = {}", data.len())
+    };
     let mut chart = ChartBuilder::on(&root)
-        .caption(
-            format!("{family} fit, n = {}: {}", data.len(), estimates.join(", ")),
-            (FONT, 20),
-        )
+        .caption(title, (FONT, 20))
         .margin(15)
         .x_label_area_size(40)
         .y_label_area_size(60)
