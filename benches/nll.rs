@@ -1,5 +1,5 @@
 //! One NLL evaluation at n = 1e6 through maxlik against a hand-written loop over the same data,
-//! measured in the same run. Run with `cargo bench --bench nll`.
+//! measured in the same run, on one thread and on two. Run with `cargo bench --bench nll`.
 
 use std::hint::black_box;
 
@@ -44,9 +44,15 @@ fn bench(c: &mut Criterion) {
             sum
         })
     });
-    group.bench_function("maxlik_nll", |b| {
-        b.iter(|| model.nll(black_box(&data), black_box(&theta)))
-    });
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("thread pool");
+        group.bench_function(format!("maxlik_nll_{threads}_threads"), |b| {
+            pool.install(|| b.iter(|| model.nll(black_box(&data), black_box(&theta))))
+        });
+    }
     group.finish();
 
     let exp_data: Vec<f64> = data.iter().map(|x| x.abs()).collect();
@@ -66,9 +72,15 @@ fn bench(c: &mut Criterion) {
             sum
         })
     });
-    group.bench_function("maxlik_nll", |b| {
-        b.iter(|| exp_model.nll(black_box(&exp_data), black_box(&[0.2])))
-    });
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("thread pool");
+        group.bench_function(format!("maxlik_nll_{threads}_threads"), |b| {
+            pool.install(|| b.iter(|| exp_model.nll(black_box(&exp_data), black_box(&[0.2]))))
+        });
+    }
     group.finish();
 }
 

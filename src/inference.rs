@@ -184,7 +184,7 @@ impl Inference {
 /// steps `steps`. Each step is first made exact, `δ = (u + δ) − u` in floating point, so that
 /// `u ± δ` are the points the formula assumes: at a location of 1e6 with a scale of 1e-3 a
 /// rounded step alone puts 4e-4 of error into the curvature.
-fn hessian<O, F: LogDensity<O>, S: Score<O>>(
+fn hessian<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     objective: &Objective<'_, O, F, S>,
     u: &[f64],
     f: f64,
@@ -230,7 +230,7 @@ fn covariance(h: &DMatrix<f64>, n: f64, jac: &[f64]) -> Option<DMatrix<f64>> {
 
 /// Computes the observed information at `z` (mean NLL `f`), in the unconstrained coordinates,
 /// and what follows from it in the user's parameters `theta`.
-pub(crate) fn observe<O, F: LogDensity<O>, S: Score<O>>(
+pub(crate) fn observe<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     objective: &Objective<'_, O, F, S>,
     z: &[f64],
     f: f64,

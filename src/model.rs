@@ -74,7 +74,7 @@ pub struct ModelBuilder<O, F, S = NoScore<O>> {
     _obs: PhantomData<fn(&O)>,
 }
 
-impl<O, F: LogDensity<O>> Model<O, F> {
+impl<O: Sync, F: LogDensity<O> + Sync> Model<O, F> {
     /// Starts a model from the log-density of one observation.
     pub fn builder(density: F) -> ModelBuilder<O, F> {
         ModelBuilder {
@@ -86,7 +86,7 @@ impl<O, F: LogDensity<O>> Model<O, F> {
     }
 }
 
-impl<O, F: LogDensity<O>, S: Score<O>> ModelBuilder<O, F, S> {
+impl<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> ModelBuilder<O, F, S> {
     /// Declares a parameter with its start value and space.
     pub fn with_param(mut self, name: &str, start: f64, space: Space) -> Self {
         self.params.push(Param {
@@ -145,7 +145,7 @@ impl<O, F: LogDensity<O>, S: Score<O>> ModelBuilder<O, F, S> {
     }
 }
 
-impl<O, F: LogDensity<O>, S: Score<O>> Model<O, F, S> {
+impl<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Model<O, F, S> {
     /// The declared parameters, in order.
     pub fn params(&self) -> &[Param] {
         self.params.all()

@@ -48,6 +48,18 @@ impl Sum {
         self.sum + self.carry
     }
 
+    /// The two running sums as one: their sums added without error (TwoSum), the carries
+    /// gathered.
+    pub(crate) fn merge(self, other: Sum) -> Sum {
+        let t = self.sum + other.sum;
+        let b = t - self.sum;
+        let error = (self.sum - (t - b)) + (other.sum - b);
+        Sum {
+            sum: t,
+            carry: self.carry + other.carry + error,
+        }
+    }
+
     /// The compensated sum of `values`, in order.
     pub(crate) fn of(values: impl IntoIterator<Item = f64>) -> f64 {
         let mut s = Sum::default();
@@ -64,15 +76,12 @@ impl Sum {
 ///
 /// [`Error::NonFiniteLogDensity`] naming the first observation whose log-density is not finite,
 /// or [`Error::NllOverflow`] when every term is finite but the sum is not.
-pub(crate) fn nll<O, F: LogDensity<O> + ?Sized>(
+pub(crate) fn nll<O: Sync, F: LogDensity<O> + Sync + ?Sized>(
     density: &F,
     data: &[O],
     theta: &[f64],
 ) -> Result<f64> {
-    let mut total = Sum::default();
-    for chunk in data.chunks(CHUNK) {
-        total.add(chunk_sum(density, chunk, theta));
-    }
+    let total = tree_sum(density, data, theta);
     let ll = total.total();
     if ll.is_finite() {
         return Ok(-ll);
@@ -91,6 +100,41 @@ pub(crate) fn nll<O, F: LogDensity<O> + ?Sized>(
     Err(Error::NllOverflow {
         params: theta.to_vec(),
     })
+}
+
+/// Below this many chunks a subtree is summed on the calling thread: threads would cost more
+/// than they save (measured: a 32k-observation Normal NLL takes about 30 µs on one thread).
+const PARALLEL_MIN_CHUNKS: usize = 8;
+
+/// The compensated sum of the log-densities of `data`, over a binary tree of chunks whose
+/// shape depends only on `data.len()`: the two halves of a range of chunks are summed (in
+/// parallel with rayon when the range is large) and merged with an error-free addition. Which
+/// thread sums which subtree never changes the tree, so the result has the same bits on one
+/// thread or many; nothing is allocated.
+fn tree_sum<O: Sync, F: LogDensity<O> + Sync + ?Sized>(
+    density: &F,
+    data: &[O],
+    theta: &[f64],
+) -> Sum {
+    let chunks = data.len().div_ceil(CHUNK);
+    if chunks <= 1 {
+        let mut s = Sum::default();
+        s.add(chunk_sum(density, data, theta));
+        return s;
+    }
+    let (left, right) = data.split_at((chunks / 2) * CHUNK);
+    let (a, b) = if chunks >= PARALLEL_MIN_CHUNKS {
+        rayon::join(
+            || tree_sum(density, left, theta),
+            || tree_sum(density, right, theta),
+        )
+    } else {
+        (
+            tree_sum(density, left, theta),
+            tree_sum(density, right, theta),
+        )
+    };
+    a.merge(b)
 }
 
 /// Independent compensated sums per chunk: observation `i` of a chunk goes to lane `i % LANES`.
@@ -365,7 +409,7 @@ pub(crate) struct Objective<'a, O, F, S> {
     failure: RefCell<Option<Failure>>,
 }
 
-impl<'a, O, F: LogDensity<O>, S: Score<O>> Objective<'a, O, F, S> {
+impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, F, S> {
     pub(crate) fn new(
         density: &'a F,
         score: Option<&'a S>,
@@ -596,7 +640,9 @@ impl<'a, O, F: LogDensity<O>, S: Score<O>> Objective<'a, O, F, S> {
 /// What argmin sees: a borrowed objective, so that counts and failures outlive the executor.
 pub(crate) struct Problem<'o, 'a, O, F, S>(pub(crate) &'o Objective<'a, O, F, S>);
 
-impl<O, F: LogDensity<O>, S: Score<O>> CostFunction for Problem<'_, '_, O, F, S> {
+impl<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> CostFunction
+    for Problem<'_, '_, O, F, S>
+{
     type Param = Vec<f64>;
     type Output = f64;
 
@@ -605,7 +651,7 @@ impl<O, F: LogDensity<O>, S: Score<O>> CostFunction for Problem<'_, '_, O, F, S>
     }
 }
 
-impl<O, F: LogDensity<O>, S: Score<O>> Gradient for Problem<'_, '_, O, F, S> {
+impl<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Gradient for Problem<'_, '_, O, F, S> {
     type Param = Vec<f64>;
     type Gradient = Vec<f64>;
 

@@ -142,7 +142,7 @@ struct Profiler<'m, O, F, S> {
     better: Option<Vec<f64>>,
 }
 
-impl<O, F: LogDensity<O>, S: Score<O>> Profiler<'_, O, F, S> {
+impl<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Profiler<'_, O, F, S> {
     /// `2 (NLL_profile(θ_k = value) − NLL_min)`.
     fn deviance(&mut self, value: f64) -> Result<f64> {
         let params = self.model.validated();
@@ -273,7 +273,7 @@ impl<O, F: LogDensity<O>, S: Score<O>> Profiler<'_, O, F, S> {
     }
 }
 
-impl<O, F: LogDensity<O>, S: Score<O>> Model<O, F, S> {
+impl<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Model<O, F, S> {
     /// The profile-likelihood interval for `name` at confidence `level`, around `fit` (which
     /// must be a converged fit of this model to `data`).
     ///

@@ -55,7 +55,7 @@ fn load(name: &str) -> Problem {
 /// `local` lists the (start, method) pairs known to stop at another local optimum; for those the
 /// test checks that the optimum reached is a worse one than the certified optimum, never a
 /// better one (which would contradict the certificate).
-fn check<M: Fn(f64, &[f64]) -> f64>(name: &str, mean: M, local: &[(usize, Method)]) {
+fn check<M: Fn(f64, &[f64]) -> f64 + Sync>(name: &str, mean: M, local: &[(usize, Method)]) {
     let problem = load(name);
     let n = problem.data.len() as f64;
     let certified_sigma = (problem.rss / n).sqrt();

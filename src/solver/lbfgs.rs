@@ -19,7 +19,7 @@ const NAME: &str = "L-BFGS";
 /// argmin's own tests are set so that they cannot stop the run early on a summed NLL: the
 /// gradient tolerance is the requested one, and the cost test only fires when the cost no longer
 /// changes in floating point. The driver then judges the end point by its gradient.
-pub(crate) fn run<O, F: LogDensity<O>, S: Score<O>>(
+pub(crate) fn run<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     objective: &Objective<'_, O, F, S>,
     f0: f64,
     options: &FitOptions,

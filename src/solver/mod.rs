@@ -194,7 +194,7 @@ pub(crate) struct Run {
     pub(crate) ended: Ended,
 }
 
-impl<O, F: LogDensity<O>, S: Score<O>> Model<O, F, S> {
+impl<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Model<O, F, S> {
     /// Fits the model to `data` with `method` and its default options.
     ///
     /// # Errors
@@ -236,7 +236,7 @@ impl<O, F: LogDensity<O>, S: Score<O>> Model<O, F, S> {
 }
 
 /// Fits `params` (the model's, or a variant with some parameters fixed, as a profile needs).
-pub(crate) fn fit_params<O, F: LogDensity<O>, S: Score<O>>(
+pub(crate) fn fit_params<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     density: &F,
     score: Option<&S>,
     params: &Params,
@@ -429,7 +429,7 @@ struct Judged {
 
 /// Judges the point `z` (mean NLL `f`) at which a run ended, from the gradient there (computed
 /// unless given).
-fn judge<O, F: LogDensity<O>, S: Score<O>>(
+fn judge<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     objective: &Objective<'_, O, F, S>,
     z: &[f64],
     f: f64,

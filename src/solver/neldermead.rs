@@ -25,7 +25,7 @@ const VERTEX_RETRIES: usize = 30;
 ///
 /// argmin unwraps the cost of every initial vertex, so each vertex is checked first and pulled
 /// towards the start until its NLL is finite.
-pub(crate) fn run<O, F: LogDensity<O>, S: Score<O>>(
+pub(crate) fn run<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     objective: &Objective<'_, O, F, S>,
     f0: f64,
     options: &FitOptions,

@@ -225,7 +225,7 @@ pub fn profile(path: &Path, interval: &ProfileInterval, curve: &[(f64, f64)]) ->
 
 /// The NLL of a two-parameter model over the region the optimizers crossed, drawn as bands of
 /// equal `ln(1 + NLL − NLL_min)`, with each optimizer's path from the start to its estimate.
-pub fn contours<O, F: LogDensity<O>, S: Score<O>>(
+pub fn contours<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     path: &Path,
     model: &Model<O, F, S>,
     data: &[O],
