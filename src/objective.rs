@@ -226,22 +226,44 @@ pub(crate) fn score_sum<O, S: Score<O> + ?Sized>(
 /// How the gradient of the objective is obtained when no score is supplied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Difference {
-    /// Central differences: two evaluations per parameter, error O(h²). The default.
+    /// Forward differences while the gradient is large (one evaluation per parameter, the base
+    /// point's NLL reused), central ones once it is small, and always central for the final
+    /// verdict: far from the optimum a forward difference's error is negligible against the
+    /// gradient, near it only a central one is accurate enough. The default.
     #[default]
+    Adaptive,
+    /// Central differences everywhere: two evaluations per parameter, error O(h²).
     Central,
-    /// Forward differences: one evaluation per parameter, error O(h).
+    /// Forward differences everywhere: one evaluation per parameter, error O(h) — a bias the
+    /// verdict accounts for (see [`crate::Fit::precision`]).
     Forward,
 }
 
 impl Difference {
+    /// The scheme used for a gradient, given the norm of the last one (`final_verdict` for the
+    /// gradient the verdict is judged on).
+    fn scheme(self, last_norm: f64, final_verdict: bool) -> Difference {
+        match self {
+            Difference::Adaptive if !final_verdict && last_norm > ADAPTIVE_SWITCH => {
+                Difference::Forward
+            }
+            Difference::Adaptive => Difference::Central,
+            other => other,
+        }
+    }
+
     /// The step finitediff takes in the scaled coordinates.
     pub(crate) fn step(self) -> f64 {
         match self {
-            Difference::Central => EPS.cbrt(),
+            Difference::Central | Difference::Adaptive => EPS.cbrt(),
             Difference::Forward => EPS.sqrt(),
         }
     }
 }
+
+/// The gradient norm (scaled coordinates, mean NLL) above which adaptive differences are
+/// forward: a forward difference's error there, about 1e-7, is under 1e-4 of the gradient.
+const ADAPTIVE_SWITCH: f64 = 1e-3;
 
 /// The map between the optimizer's coordinates `z` and the user's parameters `θ`.
 ///
@@ -405,8 +427,17 @@ pub(crate) struct Objective<'a, O, F, S> {
     inv_n: f64,
     pub(crate) coords: Coordinates,
     difference: Difference,
+    /// The norm of the last gradient computed, which picks the adaptive scheme.
+    last_norm: Cell<f64>,
     counts: Cell<Counts>,
     failure: RefCell<Option<Failure>>,
+    /// The last NLL computed, keyed by the exact parameters: argmin and finitediff ask for the
+    /// same point more than once (forward differences re-evaluate the base point; a re-centred
+    /// calibration starts where the last run ended).
+    last_nll: RefCell<Option<(Vec<u64>, f64)>>,
+    /// The last gradient computed, keyed by the exact `z` in the current coordinates: argmin's
+    /// L-BFGS asks again for the gradient its line search has just computed.
+    last_gradient: RefCell<Option<(Vec<u64>, Vec<f64>)>>,
 }
 
 impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, F, S> {
@@ -424,8 +455,11 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
             inv_n: 1.0 / data.len() as f64,
             coords,
             difference,
+            last_norm: Cell::new(f64::INFINITY),
             counts: Cell::new(Counts::default()),
             failure: RefCell::new(None),
+            last_nll: RefCell::new(None),
+            last_gradient: RefCell::new(None),
         }
     }
 
@@ -453,10 +487,18 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
 
     /// The summed NLL at user parameters `theta`, counted.
     pub(crate) fn nll_at(&self, theta: &[f64]) -> Result<f64> {
+        let key: Vec<u64> = theta.iter().map(|v| v.to_bits()).collect();
+        if let Some((k, v)) = self.last_nll.borrow().as_ref()
+            && *k == key
+        {
+            return Ok(*v);
+        }
         let mut c = self.counts.get();
         c.nll += 1;
         self.counts.set(c);
-        nll(self.density, self.data, theta)
+        let value = nll(self.density, self.data, theta)?;
+        *self.last_nll.borrow_mut() = Some((key, value));
+        Ok(value)
     }
 
     /// The mean NLL at unconstrained coordinates `u`.
@@ -478,6 +520,37 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
     /// The gradient of the mean NLL in `z`: from the supplied score when there is one,
     /// otherwise by finite differences with finitediff.
     pub(crate) fn mean_gradient(&self, z: &[f64]) -> std::result::Result<Vec<f64>, Failure> {
+        let key: Vec<u64> = z.iter().map(|v| v.to_bits()).collect();
+        if let Some((k, g)) = self.last_gradient.borrow().as_ref()
+            && *k == key
+        {
+            return Ok(g.clone());
+        }
+        let gradient = self.compute_gradient(z, false)?;
+        self.last_norm
+            .set(gradient.iter().map(|g| g * g).sum::<f64>().sqrt());
+        *self.last_gradient.borrow_mut() = Some((key, gradient.clone()));
+        Ok(gradient)
+    }
+
+    /// The gradient the verdict is judged on: central differences unless the user asked for
+    /// forward ones.
+    pub(crate) fn verdict_gradient(&self, z: &[f64]) -> std::result::Result<Vec<f64>, Failure> {
+        if let Some((k, g)) = self.last_gradient.borrow().as_ref()
+            && k.iter().zip(z).all(|(a, b)| *a == b.to_bits())
+            && self.difference.scheme(self.last_norm.get(), false)
+                == self.difference.scheme(0.0, true)
+        {
+            return Ok(g.clone());
+        }
+        self.compute_gradient(z, true)
+    }
+
+    fn compute_gradient(
+        &self,
+        z: &[f64],
+        final_verdict: bool,
+    ) -> std::result::Result<Vec<f64>, Failure> {
         let mut c = self.counts.get();
         c.gradient += 1;
         self.counts.set(c);
@@ -498,7 +571,10 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
                     .map(|(&i, j)| -full[i] * j * self.inv_n)
                     .collect())
             }
-            None => self.finite_difference(z),
+            None => self.finite_difference_with(
+                z,
+                self.difference.scheme(self.last_norm.get(), final_verdict),
+            ),
         }
     }
 
@@ -506,8 +582,8 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
     /// that it spans at least [`STEP_SPACINGS`] floating-point spacings of the parameter (a
     /// location of 1e6 with a scale of 1e-3 needs it for forward differences: their step would
     /// otherwise round away and the gradient read exactly 0).
-    fn stretch(&self, z: &[f64]) -> Vec<f64> {
-        let h = self.difference.step();
+    fn stretch(&self, z: &[f64], scheme: Difference) -> Vec<f64> {
+        let h = scheme.step();
         self.coords
             .spacing(z)
             .into_iter()
@@ -520,7 +596,15 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
     /// finitediff differentiates `w ↦ f(z + w ⊙ r)` at `w = 0`, where `r` is [`stretch`]:
     /// the base point is `z` exactly and the step along coordinate `k` is `h·r_k`.
     pub(crate) fn finite_difference(&self, z: &[f64]) -> std::result::Result<Vec<f64>, Failure> {
-        let stretch = self.stretch(z);
+        self.finite_difference_with(z, self.difference.scheme(0.0, true))
+    }
+
+    fn finite_difference_with(
+        &self,
+        z: &[f64],
+        scheme: Difference,
+    ) -> std::result::Result<Vec<f64>, Failure> {
+        let stretch = self.stretch(z, scheme);
         let cost = |w: &Vec<f64>| -> std::result::Result<f64, argmin::core::Error> {
             let at: Vec<f64> = z
                 .iter()
@@ -531,9 +615,11 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
             self.mean_nll(&at).map_err(|f| self.fail(f))
         };
         let origin = vec![0.0; z.len()];
-        let grad = match self.difference {
-            Difference::Central => finitediff::vec::central_diff(&cost)(&origin),
+        let grad = match scheme {
             Difference::Forward => finitediff::vec::forward_diff(&cost)(&origin),
+            Difference::Central | Difference::Adaptive => {
+                finitediff::vec::central_diff(&cost)(&origin)
+            }
         };
         grad.map(|g| g.iter().zip(&stretch).map(|(g, r)| g / r).collect())
             .map_err(|e| {
@@ -555,15 +641,16 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
     /// gradient cannot reveal about itself.
     pub(crate) fn gradient_floor(&self, z: &[f64], f: f64) -> GradientFloor {
         let noise_f = 8.0 * EPS * f.abs().max(1.0);
-        let stretch = self.stretch(z);
-        let h = self.difference.step();
+        let scheme = self.difference.scheme(0.0, true);
+        let stretch = self.stretch(z, scheme);
+        let h = scheme.step();
         let (mut noise, mut bias) = (0.0, 0.0);
         for (spacing, r) in self.coords.spacing(z).iter().zip(&stretch) {
             let step = h * r;
-            let (n, b) = match (self.score, self.difference) {
+            let (n, b) = match (self.score, scheme) {
                 (Some(_), _) => (noise_f, 0.0),
-                (None, Difference::Central) => (noise_f / step, 0.0),
                 (None, Difference::Forward) => (noise_f / step, 0.5 * step),
+                (None, _) => (noise_f / step, 0.0),
             };
             noise += (n + spacing).powi(2);
             bias += b * b;
@@ -582,6 +669,8 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
     /// of `max(|u0|, 1)`, and is refined until it is `ε^¼` of the scale it measures; a
     /// coordinate whose curvature is not positive gets the scale `max(|u0|, 1)`.
     pub(crate) fn calibrate(&mut self, guess: Option<&[f64]>) -> Result<f64> {
+        // The gradient cache is keyed by z, which means something else in new coordinates.
+        self.last_gradient.borrow_mut().take();
         let dim = self.coords.dim();
         let zero = vec![0.0; dim];
         let f0 = self.mean_nll(&zero)?;

@@ -92,7 +92,7 @@ pub struct FitOptions {
 
 impl FitOptions {
     /// The defaults for `method`: tolerance [`LBFGS_TOLERANCE`] or [`NELDER_MEAD_TOLERANCE`],
-    /// iteration cap [`LBFGS_MAX_ITERS`] or [`NELDER_MEAD_MAX_ITERS`], central differences,
+    /// iteration cap [`LBFGS_MAX_ITERS`] or [`NELDER_MEAD_MAX_ITERS`], adaptive differences,
     /// the model's start values.
     pub fn new(method: Method) -> Self {
         let (tolerance, max_iters) = match method {
@@ -103,7 +103,7 @@ impl FitOptions {
             method,
             tolerance,
             max_iters,
-            difference: Difference::Central,
+            difference: Difference::Adaptive,
             start: None,
             standard_errors: true,
         }
@@ -145,7 +145,8 @@ impl FitOptions {
         Ok(self)
     }
 
-    /// The finite-difference scheme for gradients (ignored when the model has a score).
+    /// The finite-difference scheme for gradients (ignored when the model has a score);
+    /// [`Difference::Adaptive`] by default.
     pub fn difference(mut self, difference: Difference) -> Self {
         self.difference = difference;
         self
@@ -439,7 +440,7 @@ fn judge<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
 ) -> Judged {
     let n = objective.n() as f64;
     let root_n = n.sqrt();
-    let gradient = gradient.or_else(|| objective.mean_gradient(z).ok());
+    let gradient = gradient.or_else(|| objective.verdict_gradient(z).ok());
     let norm = gradient
         .as_ref()
         .map(|g| g.iter().map(|v| v * v).sum::<f64>().sqrt());
