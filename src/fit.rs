@@ -74,6 +74,12 @@ pub enum StopReason {
         /// The parameters tried.
         params: Vec<f64>,
     },
+    /// The NLL curves down where the optimizer stopped (along `direction`, in the user's
+    /// parameters): a saddle point, or a likelihood that grows without bound.
+    NotAMinimum {
+        /// The direction, as (name, coefficient) with the largest coefficient 1.
+        direction: Vec<(String, f64)>,
+    },
     /// A value the optimizer tried left a parameter's space in floating point (a positive one
     /// reaching 0 or infinity, an interval one rounding onto a bound, a free one overflowing):
     /// the likelihood may be unbounded, as for a Normal on all-equal data.
@@ -116,6 +122,12 @@ impl fmt::Display for StopReason {
             StopReason::NllOverflow { params } => {
                 write!(f, "the NLL overflowed at parameters {params:?}")
             }
+            StopReason::NotAMinimum { direction } => write!(
+                f,
+                "the NLL curves down along {} where the optimizer stopped: not a minimum \
+                 (a saddle, or a likelihood that grows without bound)",
+                crate::inference::Direction(direction)
+            ),
             StopReason::Diverged { name } => write!(
                 f,
                 "a value of `{name}` the optimizer tried left its space in floating point: \

@@ -18,6 +18,9 @@ use crate::objective::{Objective, resolvable};
 /// error (∝ h²) against rounding of the NLL (∝ ε|f|/h²).
 const HESSIAN_STEP: f64 = 3e-4;
 
+/// Times the Hessian is taken again with steps corrected by its own diagonal.
+const STEP_CORRECTIONS: usize = 2;
+
 /// An eigenvalue of the Hessian (scaled to unit diagonal) below this fraction of the largest is
 /// zero whatever the step comparison says.
 const FLAT_RATIO: f64 = 1e-10;
@@ -236,6 +239,55 @@ pub(crate) fn observe<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     f: f64,
     names: &[String],
     theta: &[f64],
+    stability: bool,
+) -> Curvature {
+    let mut hessian_u = None;
+    let result = analyse(objective, z, f, names, theta, stability, &mut hessian_u);
+    Curvature {
+        hessian: hessian_u,
+        result,
+    }
+}
+
+/// The Hessian at the end of a run and what follows from it.
+pub(crate) struct Curvature {
+    /// The Hessian of the mean NLL in the unconstrained coordinates (step `h`), when it could be
+    /// computed: the driver judges the distance to the optimum with it.
+    pub(crate) hessian: Option<DMatrix<f64>>,
+    /// Standard errors, or why not.
+    pub(crate) result: Result<Inference, SeUnavailable>,
+}
+
+impl Curvature {
+    /// The Newton decrement `√(gᵀ H⁻¹ g)` for a gradient `g_u` in the unconstrained
+    /// coordinates, when the Hessian is positive definite: times √n, the distance to the
+    /// optimum in standard errors.
+    pub(crate) fn decrement(&self, g_u: &[f64]) -> Option<f64> {
+        let h = self.hessian.as_ref()?;
+        let g = nalgebra::DVector::from_column_slice(g_u);
+        let chol = h.clone().cholesky()?;
+        let d = g.dot(&chol.solve(&g));
+        (d.is_finite() && d >= 0.0).then(|| d.sqrt())
+    }
+
+    /// Each coordinate's natural scale `1/√H_kk`, where positive.
+    pub(crate) fn scales(&self) -> Option<Vec<f64>> {
+        let h = self.hessian.as_ref()?;
+        (0..h.nrows())
+            .map(|k| (h[(k, k)] > 0.0).then(|| h[(k, k)].sqrt().recip()))
+            .collect()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn analyse<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    objective: &Objective<'_, O, F, S>,
+    z: &[f64],
+    f: f64,
+    names: &[String],
+    theta: &[f64],
+    stability: bool,
+    hessian_u: &mut Option<DMatrix<f64>>,
 ) -> Result<Inference, SeUnavailable> {
     let unavailable = Err;
     let coords = &objective.coords;
@@ -249,16 +301,57 @@ pub(crate) fn observe<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         .zip(&spacing)
         .map(|((c, s), sp)| resolvable(HESSIAN_STEP * s / c.sqrt(), *sp))
         .collect();
+    let Some(mut h1) = hessian(objective, &u, f, &steps) else {
+        return unavailable(SeUnavailable::NonFiniteNearEstimates);
+    };
+    // The steps came from curvature measured where the run started. Where the Hessian shows
+    // one to be far from `HESSIAN_STEP` of its coordinate's natural scale (or the curvature
+    // not positive, as a step far too long can make it), take the Hessian again with better
+    // steps.
+    let mut steps = steps;
+    for _ in 0..STEP_CORRECTIONS {
+        let better: Vec<f64> = (0..steps.len())
+            .map(|k| {
+                let c = h1[(k, k)];
+                let wanted = if c > 0.0 {
+                    HESSIAN_STEP / c.sqrt()
+                } else {
+                    0.1 * steps[k]
+                };
+                let ratio = steps[k] / wanted;
+                if (0.25..=4.0).contains(&ratio) {
+                    steps[k]
+                } else {
+                    resolvable(wanted, spacing[k])
+                }
+            })
+            .collect();
+        if better
+            .iter()
+            .zip(&steps)
+            .all(|(a, b)| a.to_bits() == b.to_bits())
+        {
+            break;
+        }
+        steps = better;
+        match hessian(objective, &u, f, &steps) {
+            Some(h) => h1 = h,
+            None => return unavailable(SeUnavailable::NonFiniteNearEstimates),
+        }
+    }
     let halved: Vec<f64> = steps
         .iter()
         .zip(&spacing)
         .map(|(h, sp)| resolvable(0.5 * h, *sp))
         .collect();
-    let (Some(h1), Some(h2)) = (
-        hessian(objective, &u, f, &steps),
-        hessian(objective, &u, f, &halved),
-    ) else {
-        return unavailable(SeUnavailable::NonFiniteNearEstimates);
+    *hessian_u = Some(h1.clone());
+    let h2 = if stability {
+        let Some(h2) = hessian(objective, &u, f, &halved) else {
+            return unavailable(SeUnavailable::NonFiniteNearEstimates);
+        };
+        h2
+    } else {
+        h1.clone()
     };
     let n = objective.n() as f64;
     // dθ/du: the Jacobian of the transforms alone.

@@ -224,9 +224,12 @@ impl<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Model<O, F, S> {
         let to_user =
             |g: &[f64]| -> Vec<f64> { g.iter().zip(&jac).map(|(g, j)| g * n / j).collect() };
         let (numeric, supplied) = (to_user(&numeric), to_user(&supplied));
-        let noise = objective
-            .gradient_floor(&zero, objective::nll(&self.density, data, theta)? / n)
-            .noise;
+        let floor = objective.gradient_floor(
+            &zero,
+            objective::nll(&self.density, data, theta)? / n,
+            objective.coords.curvature(),
+        );
+        let noise = floor.noise.iter().map(|v| v * v).sum::<f64>().sqrt();
         let rows = self
             .params
             .free()

@@ -389,6 +389,16 @@ impl Coordinates {
         &self.curvature
     }
 
+    /// The largest scale calibration gives a coordinate: 1 for a log or logit one (one unit is
+    /// already a factor e), none for a free one.
+    pub(crate) fn scale_cap(&self, k: usize) -> f64 {
+        if matches!(self.spaces[k], Space::Free) {
+            f64::INFINITY
+        } else {
+            1.0
+        }
+    }
+
     /// The scale of each free parameter's unconstrained coordinate.
     pub(crate) fn scales(&self) -> &[f64] {
         &self.scale
@@ -397,10 +407,10 @@ impl Coordinates {
 
 /// What limits how small a computed gradient can meaningfully be (see
 /// [`Objective::gradient_floor`]).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct GradientFloor {
-    pub(crate) noise: f64,
-    pub(crate) bias: f64,
+    pub(crate) noise: Vec<f64>,
+    pub(crate) bias: Vec<f64>,
 }
 
 /// `step`, lengthened if needed to span [`STEP_SPACINGS`] floating-point spacings.
@@ -634,31 +644,31 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
     }
 
     /// The smallest gradient of the mean NLL at `z` (where it is `f`) that the computation can
-    /// tell apart from zero, as norms over the coordinates. Along each coordinate, `noise` is
-    /// the rounding of `f` divided by the step plus the floating-point spacing of the parameter
-    /// itself (unit curvature turns a position error into an equal gradient error); `bias` is
-    /// the truncation error of forward differences, half the step at unit curvature, which the
+    /// tell apart from zero, per coordinate, given the curvature along each. `noise` is the
+    /// rounding of `f` divided by the step plus the floating-point spacing of the parameter
+    /// itself (curvature turns a position error into a gradient error); `bias` is the
+    /// truncation error of forward differences, half the step times the curvature, which the
     /// gradient cannot reveal about itself.
-    pub(crate) fn gradient_floor(&self, z: &[f64], f: f64) -> GradientFloor {
+    pub(crate) fn gradient_floor(&self, z: &[f64], f: f64, curvature: &[f64]) -> GradientFloor {
         let noise_f = 8.0 * EPS * f.abs().max(1.0);
         let scheme = self.difference.scheme(0.0, true);
         let stretch = self.stretch(z, scheme);
         let h = scheme.step();
-        let (mut noise, mut bias) = (0.0, 0.0);
-        for (spacing, r) in self.coords.spacing(z).iter().zip(&stretch) {
+        let mut floor = GradientFloor {
+            noise: Vec::with_capacity(z.len()),
+            bias: Vec::with_capacity(z.len()),
+        };
+        for ((spacing, r), c) in self.coords.spacing(z).iter().zip(&stretch).zip(curvature) {
             let step = h * r;
-            let (n, b) = match (self.score, scheme) {
+            let (rounding, bias) = match (self.score, scheme) {
                 (Some(_), _) => (noise_f, 0.0),
-                (None, Difference::Forward) => (noise_f / step, 0.5 * step),
+                (None, Difference::Forward) => (noise_f / step, 0.5 * step * c),
                 (None, _) => (noise_f / step, 0.0),
             };
-            noise += (n + spacing).powi(2);
-            bias += b * b;
+            floor.noise.push(rounding + c * spacing);
+            floor.bias.push(bias);
         }
-        GradientFloor {
-            noise: noise.sqrt(),
-            bias: bias.sqrt(),
-        }
+        floor
     }
 
     /// Measures the curvature of the mean NLL along each coordinate at `z = 0` by second
@@ -681,11 +691,11 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
             let u0 = self.coords.u0[k];
             // One unit of a log or logit coordinate is already a factor e: a scale beyond that
             // lets a single step run off to where the exponential makes the NLL overflow.
-            let transformed = !matches!(self.coords.spaces[k], Space::Free);
-            let (cap, fallback) = if transformed {
-                (1.0, 1.0)
+            let cap = self.coords.scale_cap(k);
+            let fallback = if cap.is_finite() {
+                1.0
             } else {
-                (f64::INFINITY, u0.abs().max(1.0))
+                u0.abs().max(1.0)
             };
             let floor = 1e-10 * u0.abs();
             let mut h = quarter * guess.map_or(fallback, |g| g[k]);

@@ -55,6 +55,11 @@ const NOISE_MARGIN: f64 = 10.0;
 /// otherwise it collapsed short (typically along a direction the start's scales got wrong) and
 /// is restarted there.
 const NELDER_MEAD_CONFIRM: f64 = 30.0;
+/// A fit may claim convergence at the limit of floating-point precision only when that limit is
+/// this close to the optimum, in standard errors.
+const PRECISION_LIMIT_MAX: f64 = 0.1;
+/// A relative curvature below minus this is the NLL curving down, not rounding of a flat one.
+const NEGATIVE_CURVATURE: f64 = 1e-6;
 /// Times a run that stopped short is restarted from where it stopped.
 pub const MAX_RESTARTS: usize = 3;
 /// Times a run that failed (a non-finite NLL at a point it tried, a parameter off its space) is
@@ -257,54 +262,23 @@ pub(crate) fn fit_params<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         Coordinates::new(params, &theta),
         options.difference,
     );
+    let names: Vec<String> = params
+        .free()
+        .iter()
+        .map(|&i| params.all()[i].name.clone())
+        .collect();
     let mut iterations = 0;
     let mut path = vec![theta.clone()];
     let mut guess: Option<Vec<f64>> = None;
-    let mut last_end: Option<Ended> = None;
     let mut restarts = 0;
     let mut recoveries = 0;
-    // The failure that started the current recovery, reported if it never ends well.
-    let mut failure: Option<Failure> = None;
     // Whether the next run is a recovery run: after a failure or a failed line search.
     let mut recovering = false;
+    let mut hessian_evaluations = 0;
+    let mut observed = None;
     let verdict = loop {
         objective.coords = Coordinates::new(params, &theta);
         let f0 = objective.calibrate(guess.as_deref())?;
-        let zero = vec![0.0; objective.coords.dim()];
-        if let Some(ended) = last_end.take() {
-            // Check the point the last run returned, in coordinates measured there.
-            let mut judged = judge(&objective, &zero, f0, None, ended, options);
-            let converged = matches!(judged.convergence, Convergence::Converged(_));
-            let restartable = matches!(
-                judged.convergence,
-                Convergence::NotConverged(
-                    StopReason::LineSearchFailed { .. }
-                        | StopReason::Stalled { .. }
-                        | StopReason::SimplexCollapsed { .. }
-                )
-            );
-            let out_of_iterations = iterations >= options.max_iters;
-            let out_of_tries = if recovering {
-                recoveries > MAX_RECOVERIES
-            } else {
-                restarts > MAX_RESTARTS
-            };
-            if converged || !restartable || out_of_iterations || out_of_tries {
-                if !converged {
-                    judged.convergence = Convergence::NotConverged(match failure.take() {
-                        Some(failure) => stop_reason(failure),
-                        None if out_of_iterations => StopReason::MaxIterations {
-                            iterations: options.max_iters,
-                        },
-                        None => match judged.convergence {
-                            Convergence::NotConverged(reason) => reason,
-                            Convergence::Converged(_) => unreachable_converged(),
-                        },
-                    });
-                }
-                break judged;
-            }
-        }
         // After a failure or a failed line search, a short run with steps cut to 1/4, 1/16,
         // ... of their size gets away from where the optimizer went wrong; then runs are
         // normal again.
@@ -324,37 +298,108 @@ pub(crate) fn fit_params<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         iterations += run.iterations;
         let coords = &objective.coords;
         path.extend(run.path.iter().skip(1).filter_map(|z| coords.theta(z).ok()));
-        match run.ended {
-            Ended::MaxIterations if iterations >= options.max_iters => {
-                break judge(&objective, &run.z, run.f, run.gradient, run.ended, options);
+        let out_of_iterations = iterations >= options.max_iters;
+        let ended = match run.ended {
+            Ended::MaxIterations if out_of_iterations => {
+                break judge(
+                    &objective,
+                    &run.z,
+                    run.f,
+                    run.gradient,
+                    run.ended,
+                    options,
+                    None,
+                );
             }
             Ended::Failure(f) => {
-                failure = Some(f);
+                if recoveries >= MAX_RECOVERIES || out_of_iterations {
+                    break judge(
+                        &objective,
+                        &run.z,
+                        run.f,
+                        None,
+                        Ended::Failure(f),
+                        options,
+                        None,
+                    );
+                }
+                let _ = f;
                 recovering = true;
                 recoveries += 1;
-                last_end = Some(Ended::LineSearch);
-            }
-            Ended::LineSearch => {
-                failure = None;
-                recovering = true;
-                recoveries += 1;
-                last_end = Some(Ended::LineSearch);
+                None
             }
             // A short recovery run that used its iterations: carry on normally.
             Ended::MaxIterations => {
-                failure = None;
                 recovering = false;
-                last_end = Some(Ended::LineSearch);
+                None
+            }
+            Ended::LineSearch => {
+                recovering = true;
+                recoveries += 1;
+                Some(Ended::LineSearch)
             }
             Ended::SolverConverged => {
-                failure = None;
                 recovering = false;
                 restarts += 1;
-                last_end = Some(Ended::SolverConverged);
+                Some(Ended::SolverConverged)
+            }
+        };
+        let theta_end = coords.theta(&run.z).map_err(Error::from)?;
+        let mut next_guess = coords.scales().to_vec();
+        if let Some(ended) = ended {
+            // Judge the point the run returned with the Hessian there: the Newton decrement
+            // gives the distance to the optimum, and the same Hessian gives the standard
+            // errors when the fit has converged.
+            let before = objective.counts().nll;
+            let curvature = inference::observe(
+                &objective,
+                &run.z,
+                run.f,
+                &names,
+                &theta_end,
+                options.standard_errors,
+            );
+            hessian_evaluations += objective.counts().nll - before;
+            let judged = judge(
+                &objective,
+                &run.z,
+                run.f,
+                run.gradient,
+                ended,
+                options,
+                Some(&curvature),
+            );
+            let converged = matches!(judged.convergence, Convergence::Converged(_));
+            let restartable = matches!(
+                judged.convergence,
+                Convergence::NotConverged(
+                    StopReason::LineSearchFailed { .. }
+                        | StopReason::Stalled { .. }
+                        | StopReason::SimplexCollapsed { .. }
+                        | StopReason::NotAMinimum { .. }
+                )
+            );
+            let out_of_tries = if recovering {
+                recoveries > MAX_RECOVERIES
+            } else {
+                restarts > MAX_RESTARTS
+            };
+            if converged || !restartable || out_of_iterations || out_of_tries {
+                observed = Some(curvature.result);
+                let mut judged = judged;
+                if !converged && out_of_iterations {
+                    judged.convergence = Convergence::NotConverged(StopReason::MaxIterations {
+                        iterations: options.max_iters,
+                    });
+                }
+                break judged;
+            }
+            if let Some(scales) = curvature.scales() {
+                next_guess = scales;
             }
         }
-        theta = coords.theta(&run.z).map_err(Error::from)?;
-        guess = Some(coords.scales().to_vec());
+        theta = theta_end;
+        guess = Some(next_guess);
     };
     let n = data.len();
     let coords = &objective.coords;
@@ -366,18 +411,13 @@ pub(crate) fn fit_params<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
             gradient[i] = Some(g[k] * n as f64 / jac[k]);
         }
     }
-    let before = objective.counts().nll;
-    let observed = if !options.standard_errors {
-        Err(SeUnavailable::NotRequested)
-    } else if !matches!(verdict.convergence, Convergence::Converged(_)) {
-        Err(SeUnavailable::NotConverged)
-    } else {
-        let names: Vec<String> = coords
-            .free()
-            .iter()
-            .map(|&i| params.all()[i].name.clone())
-            .collect();
-        inference::observe(&objective, &verdict.z, verdict.f, &names, &estimates)
+    let observed = match observed {
+        _ if !options.standard_errors => Err(SeUnavailable::NotRequested),
+        _ if !matches!(verdict.convergence, Convergence::Converged(_)) => {
+            Err(SeUnavailable::NotConverged)
+        }
+        Some(result) => result,
+        None => Err(SeUnavailable::NotConverged),
     };
     let counts = objective.counts();
     let (certificate, refuse) = certificate::certify(&certificate::Evidence {
@@ -394,7 +434,7 @@ pub(crate) fn fit_params<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
             None => observed,
         },
         certificate,
-        hessian_evaluations: counts.nll - before,
+        hessian_evaluations,
         params: params.all().to_vec(),
         estimates,
         nll: verdict.f * n as f64,
@@ -437,6 +477,7 @@ fn judge<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     gradient: Option<Vec<f64>>,
     ended: Ended,
     options: &FitOptions,
+    curvature: Option<&inference::Curvature>,
 ) -> Judged {
     let n = objective.n() as f64;
     let root_n = n.sqrt();
@@ -444,22 +485,63 @@ fn judge<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     let norm = gradient
         .as_ref()
         .map(|g| g.iter().map(|v| v * v).sum::<f64>().sqrt());
-    // The Newton decrement with the diagonal curvature measured at the centre: the distance to
-    // the optimum in standard errors is about √n times it.
-    let curvature = objective.coords.curvature();
+    // The Newton decrement: √n times it is the distance to the optimum in standard errors. With
+    // the Hessian where the run ended when there is one (positive definite), else with the
+    // diagonal curvature measured where the coordinates were calibrated.
+    let scales = objective.coords.scales();
+    // The curvature along each z coordinate: from the Hessian here, else as calibrated.
+    let diagonal: Vec<f64> = match curvature.and_then(|c| c.hessian.as_ref()) {
+        Some(h) if (0..h.nrows()).all(|k| h[(k, k)] > 0.0) => (0..h.nrows())
+            .map(|k| h[(k, k)] * scales[k] * scales[k])
+            .collect(),
+        _ => objective.coords.curvature().to_vec(),
+    };
+    // A gradient-sized vector in z as a distance in standard errors (diagonal curvature).
+    let in_se = |v: &[f64]| -> f64 {
+        root_n
+            * v.iter()
+                .zip(&diagonal)
+                .map(|(v, c)| v * v / c)
+                .sum::<f64>()
+                .sqrt()
+    };
     let decrement = gradient.as_ref().map(|g| {
-        g.iter()
-            .zip(curvature)
-            .map(|(v, c)| v * v / c)
-            .sum::<f64>()
-            .sqrt()
+        let g_u: Vec<f64> = g.iter().zip(scales).map(|(v, s)| v / s).collect();
+        curvature
+            .and_then(|c| c.decrement(&g_u))
+            .unwrap_or_else(|| in_se(g) / root_n)
     });
-    let floor = objective.gradient_floor(z, f);
-    let noise_floor = NOISE_MARGIN * floor.noise + floor.bias;
+    let floor = objective.gradient_floor(z, f, &diagonal);
+    let noise: Vec<f64> = floor
+        .noise
+        .iter()
+        .zip(&floor.bias)
+        .map(|(n, b)| NOISE_MARGIN * n + b)
+        .collect();
+    // How close to the optimum this computation can place it, and the part of that which is
+    // forward differences' bias.
+    let noise_distance = in_se(&noise);
+    // The precision above is a limit of these coordinates; in coordinates far from unit
+    // curvature a restart (re-scaled where this run ended) does better, so only well-scaled
+    // coordinates may stop at it.
+    let well_scaled = diagonal.iter().zip(scales).enumerate().all(|(k, (c, s))| {
+        // The scale a re-calibration here would choose, against the one in use.
+        let natural = (s / c.sqrt()).min(objective.coords.scale_cap(k));
+        (0.3..=3.0).contains(&(natural / s))
+    });
+    let bias_distance = in_se(&floor.bias);
     // Points closer than this (in standard errors) have NLLs that rounding cannot tell apart:
     // a search on NLL values that stops there has done all it can.
     let resolution = (2.0 * n * NOISE_MARGIN * f64::EPSILON * f.abs().max(1.0)).sqrt();
-    let requested = options.tolerance / root_n;
+    let tolerance = options.tolerance;
+    // A Hessian that curves down clearly (not merely flat) where the run ended: not a minimum.
+    let curving_down = match curvature.map(|c| &c.result) {
+        Some(Err(SeUnavailable::NotPositiveDefinite {
+            direction,
+            relative_curvature,
+        })) if *relative_curvature < -NEGATIVE_CURVATURE => Some(direction.clone()),
+        _ => None,
+    };
 
     let convergence = match (ended, norm.zip(decrement)) {
         (Ended::Failure(failure), _) => Convergence::NotConverged(stop_reason(failure)),
@@ -469,13 +551,30 @@ fn judge<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         (_, None) => Convergence::NotConverged(StopReason::Stalled {
             distance: f64::INFINITY,
         }),
-        (ended, Some((g, decrement))) => {
+        (ended, Some((_, decrement))) => {
             let distance = decrement * root_n;
             match options.method {
+                // Stationary, but the NLL curves down: a saddle or an unbounded likelihood.
+                _ if curving_down.is_some()
+                    && distance <= noise_distance.max(resolution).max(tolerance).max(1.0) =>
+                {
+                    Convergence::NotConverged(StopReason::NotAMinimum {
+                        direction: curving_down.unwrap_or_default(),
+                    })
+                }
                 Method::Lbfgs => {
-                    if decrement <= requested && floor.bias <= requested {
+                    let limit = noise_distance.max(resolution);
+                    if curving_down.is_some() {
+                        Convergence::NotConverged(match ended {
+                            Ended::LineSearch => StopReason::LineSearchFailed { distance },
+                            _ => StopReason::Stalled { distance },
+                        })
+                    } else if distance <= tolerance && bias_distance <= tolerance {
                         Convergence::Converged(ConvergedBy::Gradient)
-                    } else if g <= noise_floor.max(requested) || distance <= resolution {
+                    } else if distance <= limit.max(tolerance)
+                        && limit <= PRECISION_LIMIT_MAX
+                        && well_scaled
+                    {
                         Convergence::Converged(ConvergedBy::PrecisionLimit)
                     } else {
                         Convergence::NotConverged(match ended {
@@ -485,11 +584,10 @@ fn judge<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
                     }
                 }
                 Method::NelderMead => {
-                    let spread = matches!(ended, Ended::SolverConverged);
+                    let spread = matches!(ended, Ended::SolverConverged) && curving_down.is_none();
                     let confirm = NELDER_MEAD_CONFIRM * options.tolerance;
-                    if spread
-                        && (distance <= confirm.max(NOISE_MARGIN * resolution) || g <= noise_floor)
-                    {
+                    let limit = if well_scaled { noise_distance } else { 0.0 };
+                    if spread && distance <= confirm.max(NOISE_MARGIN * resolution).max(limit) {
                         Convergence::Converged(ConvergedBy::SimplexSpread)
                     } else {
                         Convergence::NotConverged(StopReason::SimplexCollapsed { distance })
@@ -500,7 +598,7 @@ fn judge<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     };
     Judged {
         distance: decrement.map(|d| d * root_n),
-        precision: (noise_floor * root_n).max(resolution),
+        precision: noise_distance.max(resolution),
         z: z.to_vec(),
         f,
         gradient,
@@ -528,14 +626,6 @@ fn stop_reason(failure: Failure) -> StopReason {
         Failure::Nll(_) => StopReason::Stalled {
             distance: f64::INFINITY,
         },
-    }
-}
-
-/// `judge` never hands back a converged verdict under a not-converged match arm.
-#[cold]
-fn unreachable_converged() -> StopReason {
-    StopReason::Stalled {
-        distance: f64::INFINITY,
     }
 }
 
