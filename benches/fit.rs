@@ -1,4 +1,5 @@
-//! Whole fits: Normal and Exponential at n = 1e3 and 1e6, L-BFGS and Nelder-Mead, from starts
+//! Whole fits (standard errors included): Normal and Exponential at n = 1e3, 1e5 and 1e6, L-BFGS
+//! and Nelder-Mead, from starts
 //! several standard deviations off. The evaluation counts of each fit are printed once before it
 //! is timed. Run with `cargo bench --bench fit`.
 
@@ -30,7 +31,7 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("fit");
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(4));
-    for n in [1_000usize, 1_000_000] {
+    for n in [1_000usize, 100_000, 1_000_000] {
         let mut rng = StdRng::seed_from_u64(n as u64);
         let normal_data: Vec<f64> = Normal::new(5.0, 2.0)
             .expect("valid")
