@@ -39,12 +39,21 @@ fn median_seconds(reps: usize, mut f: impl FnMut()) -> f64 {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let model = normal_model()?;
-    println!("Normal fit (L-BFGS, standard errors included) against n, {} threads:", rayon::current_num_threads());
-    println!("{:>12} {:>12} {:>12} {:>14}", "n", "evaluations", "time (ms)", "ns per obs·eval");
+    println!(
+        "Normal fit (L-BFGS, standard errors included) against n, {} threads:",
+        rayon::current_num_threads()
+    );
+    println!(
+        "{:>12} {:>12} {:>12} {:>14}",
+        "n", "evaluations", "time (ms)", "ns per obs·eval"
+    );
     let mut points = Vec::new();
     for n in [1_000usize, 10_000, 100_000, 1_000_000, 10_000_000] {
         let mut rng = StdRng::seed_from_u64(n as u64);
-        let data: Vec<f64> = Normal::new(5.0, 2.0)?.sample_iter(&mut rng).take(n).collect();
+        let data: Vec<f64> = Normal::new(5.0, 2.0)?
+            .sample_iter(&mut rng)
+            .take(n)
+            .collect();
         let fit = model.fit(&data, Method::Lbfgs)?;
         let reps = if n >= 1_000_000 { 3 } else { 9 };
         let t = median_seconds(reps, || {
@@ -60,7 +69,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let slope = |pts: &[(f64, f64)]| {
         let k = pts.len() as f64;
-        let (mx, my) = pts.iter().fold((0.0, 0.0), |(a, b), p| (a + p.0 / k, b + p.1 / k));
+        let (mx, my) = pts
+            .iter()
+            .fold((0.0, 0.0), |(a, b), p| (a + p.0 / k, b + p.1 / k));
         let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
         let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
         sxy / sxx
@@ -82,7 +93,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let data: Vec<(f64, Vec<f64>)> = (0..2000)
             .map(|_| {
                 let x: Vec<f64> = (0..p)
-                    .map(|j| if j == 0 { 1.0 } else { StandardNormal.sample(&mut rng) })
+                    .map(|j| {
+                        if j == 0 {
+                            1.0
+                        } else {
+                            StandardNormal.sample(&mut rng)
+                        }
+                    })
                     .collect();
                 let mean: f64 = x.iter().zip(&beta).map(|(a, b)| a * b).sum();
                 let e: f64 = StandardNormal.sample(&mut rng);
@@ -100,7 +117,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         let model = builder.positive("sigma", 1.0).build()?;
         let mut cells = Vec::new();
-        for d in [Difference::Adaptive, Difference::Central, Difference::Forward] {
+        for d in [
+            Difference::Adaptive,
+            Difference::Central,
+            Difference::Forward,
+        ] {
             let options = FitOptions::new(Method::Lbfgs).difference(d);
             let t = Instant::now();
             let fit = model.fit_with(&data, &options)?;
@@ -115,8 +136,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let n = 100_000_000;
         let t = Instant::now();
         let mut rng = StdRng::seed_from_u64(8);
-        let data: Vec<f64> = Normal::new(5.0, 2.0)?.sample_iter(&mut rng).take(n).collect();
-        println!("\n1e8 observations generated in {:.1} s", t.elapsed().as_secs_f64());
+        let data: Vec<f64> = Normal::new(5.0, 2.0)?
+            .sample_iter(&mut rng)
+            .take(n)
+            .collect();
+        println!(
+            "\n1e8 observations generated in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
         let fit = model.fit(&data, Method::Lbfgs)?;
         println!(
             "fit on 1e8 observations: {:.2} s, {} evaluations, converged {}, mu = {:.6}, sigma = {:.6}",
