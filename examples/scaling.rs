@@ -7,21 +7,18 @@
 
 use std::time::Instant;
 
-use maxlik::{Difference, FitOptions, Method, Model};
+use maxlik::{Difference, Family, FamilyDensity, FitOptions, Method, Model};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand_distr::{Distribution, Normal, StandardNormal};
 
 const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
 
-fn normal_model() -> Result<Model<f64, impl Fn(&f64, &[f64]) -> f64 + Sync>, maxlik::Error> {
-    Model::builder(|x: &f64, p: &[f64]| {
-        let z = (x - p[0]) / p[1];
-        -0.5 * z * z - p[1].ln() - LN_SQRT_2PI
-    })
-    .param("mu", 11.0)
-    .positive("sigma", 6.0)
-    .build()
+fn normal_model() -> Result<Model<f64, FamilyDensity>, maxlik::Error> {
+    Model::builder(FamilyDensity(Family::Normal))
+        .param("mu", 11.0)
+        .positive("sigma", 6.0)
+        .build()
 }
 
 /// Median wall time of `reps` runs of `f`, in seconds.
