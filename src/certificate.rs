@@ -82,6 +82,19 @@ impl Certificate {
         self.checks.iter().filter(|c| c.status == Status::Warn)
     }
 
+    /// Writes each check that did not pass on its own line, tagged `FAIL` or `warn`.
+    pub(crate) fn write_notes(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.checks.iter().filter(|c| c.status != Status::Pass) {
+            let tag = if c.status == Status::Fail {
+                "FAIL"
+            } else {
+                "warn"
+            };
+            write!(f, "\n  {tag} {}: {}", c.name, c.detail)?;
+        }
+        Ok(())
+    }
+
     /// The checks that failed.
     pub fn failures(&self) -> impl Iterator<Item = &Check> {
         self.checks.iter().filter(|c| c.status == Status::Fail)
@@ -101,15 +114,7 @@ impl fmt::Display for Trust {
 impl fmt::Display for Certificate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "verdict: {}", self.trust())?;
-        for c in self.checks.iter().filter(|c| c.status != Status::Pass) {
-            let tag = if c.status == Status::Fail {
-                "FAIL"
-            } else {
-                "warn"
-            };
-            write!(f, "\n  {tag} {}: {}", c.name, c.detail)?;
-        }
-        Ok(())
+        self.write_notes(f)
     }
 }
 

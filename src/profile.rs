@@ -311,15 +311,7 @@ impl<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Model<O, F, S> {
         name: &str,
         values: &[f64],
     ) -> Result<Vec<(f64, f64)>> {
-        let params = self.validated();
-        let k = params
-            .all()
-            .iter()
-            .position(|p| p.name == name)
-            .ok_or_else(|| Error::UnknownParameter {
-                name: name.to_string(),
-            })?;
-        let space = params.all()[k].space;
+        let (k, space) = self.locate(name)?;
         if let Some(&bad) = values.iter().find(|&&v| !space.contains(v)) {
             return Err(Error::OutsideSpace {
                 name: name.to_string(),
@@ -353,6 +345,18 @@ impl<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Model<O, F, S> {
         Ok(points)
     }
 
+    /// The position and space of the parameter called `name`.
+    fn locate(&self, name: &str) -> Result<(usize, Space)> {
+        self.validated()
+            .all()
+            .iter()
+            .position(|p| p.name == name)
+            .map(|k| (k, self.validated().all()[k].space))
+            .ok_or_else(|| Error::UnknownParameter {
+                name: name.to_string(),
+            })
+    }
+
     fn profile_from(
         &self,
         data: &[O],
@@ -362,15 +366,7 @@ impl<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Model<O, F, S> {
         may_refit: bool,
     ) -> Result<ProfileInterval> {
         check_level(level)?;
-        let params = self.validated();
-        let k = params
-            .all()
-            .iter()
-            .position(|p| p.name == name)
-            .ok_or_else(|| Error::UnknownParameter {
-                name: name.to_string(),
-            })?;
-        let space = params.all()[k].space;
+        let (k, space) = self.locate(name)?;
         if let Space::Fixed(fixed) = space {
             return Err(Error::FixedParameterChanged {
                 name: name.to_string(),
@@ -405,7 +401,7 @@ impl<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Model<O, F, S> {
         };
         // At the estimate itself, re-optimizing the others shows at once a fit that stopped
         // short of their optimum.
-        if params.free().len() > 1 {
+        if self.validated().free().len() > 1 {
             profiler.deviance(estimate)?;
         }
         let lower = if profiler.better.is_none() {

@@ -185,29 +185,20 @@ impl fmt::Display for Summary<'_> {
                 )?;
             }
         }
-        let mut notes = fit
-            .certificate()
+        let certificate = fit.certificate();
+        if certificate
             .checks()
             .iter()
-            .filter(|c| c.status != Status::Pass);
-        match notes.next() {
-            None => write!(
+            .all(|c| c.status == Status::Pass)
+        {
+            write!(
                 f,
                 "certificate: all {} checks passed",
-                fit.certificate().checks().len()
-            ),
-            Some(first) => {
-                write!(f, "certificate:")?;
-                for c in std::iter::once(first).chain(notes) {
-                    let tag = if c.status == Status::Fail {
-                        "FAIL"
-                    } else {
-                        "warn"
-                    };
-                    write!(f, "\n  {tag} {}: {}", c.name, c.detail)?;
-                }
-                Ok(())
-            }
+                certificate.checks().len()
+            )
+        } else {
+            write!(f, "certificate:")?;
+            certificate.write_notes(f)
         }
     }
 }

@@ -3,21 +3,10 @@
 
 mod common;
 
-use common::{exponential_ln_pdf, normal_ln_pdf, normal_sample};
+use common::{exponential_ln_pdf, normal_ln_pdf, normal_model, normal_sample};
 use maxlik::{ClosedForm, Convergence, Error, FitOptions, Method, Model, StopReason};
 
 const METHODS: [Method; 2] = [Method::Lbfgs, Method::NelderMead];
-
-fn normal_model(
-    mu0: f64,
-    sigma0: f64,
-) -> Model<f64, impl Fn(&f64, &[f64]) -> f64, maxlik::NoScore<f64>> {
-    Model::builder(|x: &f64, p: &[f64]| normal_ln_pdf(*x, p[0], p[1]))
-        .param("mu", mu0)
-        .positive("sigma", sigma0)
-        .build()
-        .unwrap()
-}
 
 #[test]
 fn empty_data_is_an_error() {

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{exponential_ln_pdf, exponential_sample, normal_ln_pdf, normal_sample};
+use common::{exponential_ln_pdf, exponential_sample, normal_ln_pdf, normal_model, normal_sample};
 use maxlik::{
     ClosedForm, Error, FitOptions, Limit, Method, Model, SeUnavailable, Status, Trust,
     likelihood_ratio_test,
@@ -17,17 +17,6 @@ const PROFILE_WITHIN_SE: f64 = 1e-6;
 const METHODS: [Method; 2] = [Method::Lbfgs, Method::NelderMead];
 /// The χ²(1) 95% quantile, 1.959963984540054².
 const CHI2_95: f64 = 3.841_458_820_694_124;
-
-fn normal_model(
-    mu0: f64,
-    sigma0: f64,
-) -> Model<f64, impl Fn(&f64, &[f64]) -> f64, maxlik::NoScore<f64>> {
-    Model::builder(|x: &f64, p: &[f64]| normal_ln_pdf(*x, p[0], p[1]))
-        .param("mu", mu0)
-        .positive("sigma", sigma0)
-        .build()
-        .unwrap()
-}
 
 fn exponential_model(rate0: f64) -> Model<f64, impl Fn(&f64, &[f64]) -> f64, maxlik::NoScore<f64>> {
     Model::builder(|x: &f64, p: &[f64]| exponential_ln_pdf(*x, p[0]))

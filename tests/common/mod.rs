@@ -33,3 +33,20 @@ pub fn exponential_sample(rate: f64, n: usize, seed: u64) -> Vec<f64> {
     let d = Exp::new(rate).expect("valid exponential");
     (0..n).map(|_| d.sample(&mut rng)).collect()
 }
+
+/// The Normal log-density of one observation with `p = [mu, sigma]`.
+pub fn normal_density(x: &f64, p: &[f64]) -> f64 {
+    normal_ln_pdf(*x, p[0], p[1])
+}
+
+/// A log-density of one `f64` observation, as a plain function.
+pub type Density = fn(&f64, &[f64]) -> f64;
+
+/// A Normal model (mu free, sigma positive) from the given start.
+pub fn normal_model(mu0: f64, sigma0: f64) -> maxlik::Model<f64, Density> {
+    maxlik::Model::builder(normal_density as Density)
+        .param("mu", mu0)
+        .positive("sigma", sigma0)
+        .build()
+        .expect("a valid model")
+}

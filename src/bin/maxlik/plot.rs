@@ -11,6 +11,27 @@ use plotters::prelude::*;
 const SIZE: (u32, u32) = (800, 560);
 const FONT: &str = "sans-serif";
 
+type Chart<'a> = ChartContext<
+    'a,
+    SVGBackend<'a>,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// Draws the legend at `position` and writes the file.
+fn finish(
+    chart: &mut Chart<'_>,
+    root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    position: SeriesLabelPosition,
+) -> std::result::Result<(), DrawingAreaErrorKind<std::io::Error>> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .border_style(BLACK)
+        .background_style(WHITE.mix(0.9))
+        .draw()?;
+    root.present()
+}
+
 fn err<E: std::fmt::Display>(path: &Path) -> impl Fn(E) -> anyhow::Error + '_ {
     move |e| anyhow!("{}: cannot draw: {e}", path.display())
 }
@@ -117,15 +138,7 @@ pub fn density(path: &Path, family: Family, data: &[f64], fit: &Fit) -> Result<(
             .label("fitted density")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], RED.stroke_width(3)));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .border_style(BLACK)
-        .background_style(WHITE.mix(0.9))
-        .draw()
-        .map_err(&e)?;
-    root.present().map_err(&e)?;
-    Ok(())
+    finish(&mut chart, &root, SeriesLabelPosition::UpperRight).map_err(&e)
 }
 
 /// Values on which to draw a profile: from a third of the interval's width beyond each end.
@@ -212,15 +225,7 @@ pub fn profile(path: &Path, interval: &ProfileInterval, curve: &[(f64, f64)]) ->
         .map_err(&e)?
         .label("estimate and interval")
         .legend(|(x, y)| Circle::new((x + 7, y), 5, RED.filled()));
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerMiddle)
-        .border_style(BLACK)
-        .background_style(WHITE.mix(0.9))
-        .draw()
-        .map_err(&e)?;
-    root.present().map_err(&e)?;
-    Ok(())
+    finish(&mut chart, &root, SeriesLabelPosition::LowerMiddle).map_err(&e)
 }
 
 /// The NLL of a two-parameter model over the region the optimizers crossed, drawn as bands of
@@ -330,13 +335,5 @@ pub fn contours<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
             .label("start")
             .legend(|(x, y)| TriangleMarker::new((x + 7, y), 6, BLACK.filled()));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .border_style(BLACK)
-        .background_style(WHITE.mix(0.9))
-        .draw()
-        .map_err(&e)?;
-    root.present().map_err(&e)?;
-    Ok(())
+    finish(&mut chart, &root, SeriesLabelPosition::UpperLeft).map_err(&e)
 }
