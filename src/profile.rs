@@ -142,7 +142,21 @@ struct Profiler<'m, O, F, S> {
     better: Option<Vec<f64>>,
 }
 
-impl<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Profiler<'_, O, F, S> {
+impl<'m, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Profiler<'m, O, F, S> {
+    /// A profile of parameter `k` around `fit`.
+    fn new(model: &'m Model<O, F, S>, data: &'m [O], k: usize, fit: &Fit) -> Self {
+        Profiler {
+            model,
+            data,
+            k,
+            nll_min: fit.nll(),
+            evaluations: 0,
+            warm: fit.estimates().to_vec(),
+            points: Vec::new(),
+            better: None,
+        }
+    }
+
     /// `2 (NLL_profile(θ_k = value) − NLL_min)`.
     fn deviance(&mut self, value: f64) -> Result<f64> {
         let params = self.model.validated();
@@ -320,16 +334,7 @@ impl<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Model<O, F, S> {
             });
         }
         let estimate = fit.estimates()[k];
-        let mut profiler = Profiler {
-            model: self,
-            data,
-            k,
-            nll_min: fit.nll(),
-            evaluations: 0,
-            warm: fit.estimates().to_vec(),
-            points: Vec::new(),
-            better: None,
-        };
+        let mut profiler = Profiler::new(self, data, k, fit);
         let mut below: Vec<f64> = values.iter().copied().filter(|&v| v < estimate).collect();
         let mut above: Vec<f64> = values.iter().copied().filter(|&v| v >= estimate).collect();
         below.sort_by(|a, b| b.total_cmp(a));
@@ -389,16 +394,7 @@ impl<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Model<O, F, S> {
             .unwrap_or(0.1 * u_hat.abs().max(1.0));
         let z = normal_quantile(0.5 + 0.5 * level);
         let cutoff = z * z;
-        let mut profiler = Profiler {
-            model: self,
-            data,
-            k,
-            nll_min: fit.nll(),
-            evaluations: 0,
-            warm: fit.estimates().to_vec(),
-            points: Vec::new(),
-            better: None,
-        };
+        let mut profiler = Profiler::new(self, data, k, fit);
         // At the estimate itself, re-optimizing the others shows at once a fit that stopped
         // short of their optimum.
         if self.validated().free().len() > 1 {
