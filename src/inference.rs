@@ -18,6 +18,9 @@ use crate::objective::{Objective, resolvable};
 /// error (∝ h²) against rounding of the NLL (∝ ε|f|/h²).
 const HESSIAN_STEP: f64 = 3e-4;
 
+/// A relative curvature below minus this is the NLL curving down, not rounding of a flat one.
+pub(crate) const NEGATIVE_CURVATURE: f64 = 1e-6;
+
 /// Times the Hessian is taken again with steps corrected by its own diagonal.
 const STEP_CORRECTIONS: usize = 2;
 
@@ -78,7 +81,7 @@ impl fmt::Display for SeUnavailable {
                 relative_curvature,
             } => {
                 write!(f, "the Hessian is not positive definite: the NLL is ")?;
-                f.write_str(if *relative_curvature < 0.0 {
+                f.write_str(if *relative_curvature < -NEGATIVE_CURVATURE {
                     "curving down"
                 } else {
                     "flat"

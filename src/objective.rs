@@ -448,6 +448,8 @@ pub(crate) struct Objective<'a, O, F, S> {
     /// The last gradient computed, keyed by the exact `z` in the current coordinates: argmin's
     /// L-BFGS asks again for the gradient its line search has just computed.
     last_gradient: RefCell<Option<(Vec<u64>, Vec<f64>)>>,
+    /// The gradient at the centre that calibration measured on the way.
+    start_gradient: RefCell<Option<Vec<f64>>>,
 }
 
 impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, F, S> {
@@ -470,6 +472,7 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
             failure: RefCell::new(None),
             last_nll: RefCell::new(None),
             last_gradient: RefCell::new(None),
+            start_gradient: RefCell::new(None),
         }
     }
 
@@ -479,6 +482,11 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
 
     pub(crate) fn counts(&self) -> Counts {
         self.counts.get()
+    }
+
+    /// The gradient at `z = 0` measured by the last calibration, taken.
+    pub(crate) fn take_start_gradient(&self) -> Option<Vec<f64>> {
+        self.start_gradient.borrow_mut().take()
     }
 
     /// The first failure met inside the optimizer, taken.
@@ -687,6 +695,7 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
         let quarter = EPS.powf(0.25);
         let mut scales = Vec::with_capacity(dim);
         let mut curvatures = Vec::with_capacity(dim);
+        let mut slopes = Vec::with_capacity(dim);
         for k in 0..dim {
             let u0 = self.coords.u0[k];
             // One unit of a log or logit coordinate is already a factor e: a scale beyond that
@@ -701,6 +710,7 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
             let mut h = quarter * guess.map_or(fallback, |g| g[k]);
             let mut scale = fallback;
             let mut measured = None;
+            let mut slope = None;
             for _ in 0..4 {
                 let mut z = zero.clone();
                 z[k] = h;
@@ -712,6 +722,7 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
                     continue;
                 };
                 let curvature = (fp - 2.0 * f0 + fm) / (h * h);
+                slope = Some((fp - fm) / (2.0 * h));
                 if !(curvature.is_finite() && curvature > 0.0) {
                     scale = fallback;
                     measured = None;
@@ -726,12 +737,21 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
                 h = target;
             }
             let scale = scale.min(cap);
+            slopes.push(slope.map(|g| g * scale));
             scales.push(scale);
             curvatures.push(measured.map_or(1.0, |c| (c * scale * scale).min(1.0)));
         }
         // Rounding noise of the probes at a wrong scale is not a failure of the fit.
         self.failure.borrow_mut().take();
         self.coords.rescale(scales, curvatures);
+        // The probes' central differences are the gradient at the centre, good to O(h²) with
+        // h ≈ ε^¼ of each scale: L-BFGS starts with it instead of computing another. A supplied
+        // score gives its own.
+        *self.start_gradient.borrow_mut() = if self.score.is_none() {
+            slopes.into_iter().collect::<Option<Vec<f64>>>()
+        } else {
+            None
+        };
         Ok(f0)
     }
 }

@@ -27,7 +27,7 @@ pub(crate) fn run<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
 ) -> Result<Run> {
     let dim = objective.coords.dim();
     let n = objective.n() as f64;
-    let tol_grad = options.tolerance / n.sqrt();
+    let tol_grad = options.tolerance * options.gradient_factor / n.sqrt();
     let tol_cost = 0.5 * f64::EPSILON * f0.abs().max(1.0);
     let mut line_search = MoreThuenteLineSearch::new();
     if let Some(cap) = step_cap {
@@ -40,9 +40,16 @@ pub(crate) fn run<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         .and_then(|s| s.with_tolerance_cost(tol_cost))
         .map_err(|e| solver_error(NAME, &e))?;
     let z0 = vec![0.0; dim];
+    let start_gradient = objective.take_start_gradient();
     let recorder = Recorder::new(z0.clone(), f0);
     let result = Executor::new(Problem(objective), solver)
-        .configure(|state| state.param(z0).max_iters(options.max_iters))
+        .configure(|state| {
+            let state = state.param(z0).max_iters(options.max_iters);
+            match start_gradient {
+                Some(g) => state.gradient(g),
+                None => state,
+            }
+        })
         .add_observer(recorder.clone(), ObserverMode::Always)
         .run();
     let (z, f, iterations) = recorder.best();

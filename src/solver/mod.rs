@@ -14,7 +14,7 @@ use std::time::Instant;
 use crate::certificate;
 use crate::error::{Error, Result};
 use crate::fit::{ConvergedBy, Convergence, Fit, StopReason};
-use crate::inference::{self, SeUnavailable};
+use crate::inference::{self, NEGATIVE_CURVATURE, SeUnavailable};
 use crate::model::{LogDensity, Model, Score};
 use crate::objective::{Coordinates, Difference, Failure, Objective};
 use crate::params::Params;
@@ -58,8 +58,9 @@ const NELDER_MEAD_CONFIRM: f64 = 30.0;
 /// A fit may claim convergence at the limit of floating-point precision only when that limit is
 /// this close to the optimum, in standard errors.
 const PRECISION_LIMIT_MAX: f64 = 0.1;
-/// A relative curvature below minus this is the NLL curving down, not rounding of a flat one.
-const NEGATIVE_CURVATURE: f64 = 1e-6;
+/// The precision limit is an estimate of rounding's reach; a run that stopped within this
+/// factor of it has reached it.
+const LIMIT_SLACK: f64 = 2.0;
 /// Times a run that stopped short is restarted from where it stopped.
 pub const MAX_RESTARTS: usize = 3;
 /// Times a run that failed (a non-finite NLL at a point it tried, a parameter off its space) is
@@ -93,6 +94,9 @@ pub struct FitOptions {
     difference: Difference,
     start: Option<Vec<f64>>,
     standard_errors: bool,
+    /// Scales L-BFGS's own gradient test (on the gradient norm in diagonally scaled
+    /// coordinates) below the tolerance when correlated parameters made it stop short of it.
+    gradient_factor: f64,
 }
 
 impl FitOptions {
@@ -111,6 +115,7 @@ impl FitOptions {
             difference: Difference::Adaptive,
             start: None,
             standard_errors: true,
+            gradient_factor: 1.0,
         }
     }
 
@@ -276,6 +281,7 @@ pub(crate) fn fit_params<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     let mut recovering = false;
     let mut hessian_evaluations = 0;
     let mut observed = None;
+    let mut gradient_factor = 1.0;
     let verdict = loop {
         objective.coords = Coordinates::new(params, &theta);
         let f0 = objective.calibrate(guess.as_deref())?;
@@ -289,6 +295,7 @@ pub(crate) fn fit_params<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         }
         let budget = FitOptions {
             max_iters,
+            gradient_factor,
             ..options.clone()
         };
         let run = match options.method {
@@ -360,6 +367,7 @@ pub(crate) fn fit_params<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
                 options.standard_errors,
             );
             hessian_evaluations += objective.counts().nll - before;
+            let stopped_by_gradient_test = matches!(ended, Ended::SolverConverged);
             let judged = judge(
                 &objective,
                 &run.z,
@@ -369,6 +377,7 @@ pub(crate) fn fit_params<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
                 options,
                 Some(&curvature),
             );
+            let judged_distance = judged.distance;
             let converged = matches!(judged.convergence, Convergence::Converged(_));
             let restartable = matches!(
                 judged.convergence,
@@ -396,6 +405,14 @@ pub(crate) fn fit_params<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
             }
             if let Some(scales) = curvature.scales() {
                 next_guess = scales;
+            }
+            // L-BFGS's gradient-norm test fired, but with correlated parameters the decrement
+            // says the optimum is farther: ask the next run for as much more as was missing.
+            if let Some(d) = judged_distance
+                && stopped_by_gradient_test
+                && d > options.tolerance
+            {
+                gradient_factor = (gradient_factor * 0.5 * options.tolerance / d).max(1e-6);
             }
         }
         theta = theta_end;
@@ -571,7 +588,7 @@ fn judge<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
                         })
                     } else if distance <= tolerance && bias_distance <= tolerance {
                         Convergence::Converged(ConvergedBy::Gradient)
-                    } else if distance <= limit.max(tolerance)
+                    } else if distance <= (LIMIT_SLACK * limit).max(tolerance)
                         && limit <= PRECISION_LIMIT_MAX
                         && well_scaled
                     {
