@@ -24,7 +24,7 @@ use crate::analytic::Comparison;
 use crate::error::{Error, Result};
 use crate::fit::Fit;
 use crate::model::{LogDensity, Model};
-use crate::objective::Sum;
+use crate::objective::{Sum, lanes_sum};
 use crate::solver::FitOptions;
 
 /// `ln √(2π)`.
@@ -122,6 +122,27 @@ impl LogDensity<f64> for FamilyDensity {
     #[inline(always)]
     fn ln_density(&self, x: &f64, params: &[f64]) -> f64 {
         self.0.ln_density(*x, params)
+    }
+
+    /// Chooses the family once per chunk: within each arm the family is a constant, so the
+    /// compiler hoists what does not depend on the observation (`ln σ`, `ln Γ(k)`) out of the
+    /// loop, which a per-observation `match` prevents (measured 10× slower for the Normal).
+    fn sum_ln_density(&self, chunk: &[f64], p: &[f64]) -> f64 {
+        macro_rules! sum {
+            ($family:expr) => {
+                lanes_sum(chunk, |x| $family.ln_density(*x, p))
+            };
+        }
+        match self.0 {
+            Family::Normal => sum!(Family::Normal),
+            Family::Exponential => sum!(Family::Exponential),
+            Family::Gamma => sum!(Family::Gamma),
+            Family::Weibull => sum!(Family::Weibull),
+            Family::LogNormal => sum!(Family::LogNormal),
+            Family::Poisson => sum!(Family::Poisson),
+            Family::Beta => sum!(Family::Beta),
+            Family::NormalMixture => sum!(Family::NormalMixture),
+        }
     }
 }
 

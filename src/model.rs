@@ -13,6 +13,20 @@ use crate::params::{Param, Params, Space};
 pub trait LogDensity<O: ?Sized> {
     /// `ln f(obs | params)`.
     fn ln_density(&self, obs: &O, params: &[f64]) -> f64;
+
+    /// The compensated sum of `ln f` over one chunk of observations (at most 4096), in a fixed
+    /// order. The default calls [`ln_density`](LogDensity::ln_density) for each; a density that
+    /// chooses its formula at run time (an enum of families, say) can override it to choose
+    /// once per chunk, so that the compiler hoists the work that does not depend on the
+    /// observation out of the loop. An override must sum the same terms the same way:
+    /// through `maxlik`'s own summation, as the built-in families do.
+    #[inline(always)]
+    fn sum_ln_density(&self, chunk: &[O], params: &[f64]) -> f64
+    where
+        O: Sized,
+    {
+        crate::objective::lanes_sum(chunk, |obs| self.ln_density(obs, params))
+    }
 }
 
 impl<O: ?Sized, F: Fn(&O, &[f64]) -> f64> LogDensity<O> for F {

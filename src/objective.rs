@@ -119,7 +119,7 @@ fn tree_sum<O: Sync, F: LogDensity<O> + Sync + ?Sized>(
     let chunks = data.len().div_ceil(CHUNK);
     if chunks <= 1 {
         let mut s = Sum::default();
-        s.add(chunk_sum(density, data, theta));
+        s.add(density.sum_ln_density(data, theta));
         return s;
     }
     let (left, right) = data.split_at((chunks / 2) * CHUNK);
@@ -145,16 +145,16 @@ const LANES: usize = 4;
 
 /// The compensated sum of the log-densities of one chunk.
 #[inline(always)]
-fn chunk_sum<O, F: LogDensity<O> + ?Sized>(density: &F, chunk: &[O], theta: &[f64]) -> f64 {
+pub(crate) fn lanes_sum<O>(chunk: &[O], ln_density: impl Fn(&O) -> f64) -> f64 {
     let mut lanes = [Kahan::default(); LANES];
     let mut groups = chunk.chunks_exact(LANES);
     for group in &mut groups {
         for (lane, obs) in lanes.iter_mut().zip(group) {
-            lane.add(density.ln_density(obs, theta));
+            lane.add(ln_density(obs));
         }
     }
     for (lane, obs) in lanes.iter_mut().zip(groups.remainder()) {
-        lane.add(density.ln_density(obs, theta));
+        lane.add(ln_density(obs));
     }
     Sum::of(lanes.iter().map(|l| l.total()))
 }
