@@ -18,6 +18,23 @@ fn normal_ln_pdf(x: f64, mu: f64, sigma: f64) -> f64 {
     -0.5 * z * z - sigma.ln() - LN_SQRT_2PI
 }
 
+/// Benchmarks `routine` as `maxlik_nll_1_threads` and `maxlik_nll_2_threads`, each inside a
+/// rayon pool of that size.
+fn on_threads(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    routine: impl Fn(&mut criterion::Bencher<'_>),
+) {
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("thread pool");
+        group.bench_function(format!("maxlik_nll_{threads}_threads"), |b| {
+            pool.install(|| routine(b))
+        });
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let mut rng = StdRng::seed_from_u64(1);
     let data: Vec<f64> = Normal::new(5.0, 2.0)
@@ -44,15 +61,9 @@ fn bench(c: &mut Criterion) {
             sum
         })
     });
-    for threads in [1, 2] {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .expect("thread pool");
-        group.bench_function(format!("maxlik_nll_{threads}_threads"), |b| {
-            pool.install(|| b.iter(|| model.nll(black_box(&data), black_box(&theta))))
-        });
-    }
+    on_threads(&mut group, |b| {
+        b.iter(|| model.nll(black_box(&data), black_box(&theta)))
+    });
     group.finish();
 
     let exp_data: Vec<f64> = data.iter().map(|x| x.abs()).collect();
@@ -72,15 +83,9 @@ fn bench(c: &mut Criterion) {
             sum
         })
     });
-    for threads in [1, 2] {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .expect("thread pool");
-        group.bench_function(format!("maxlik_nll_{threads}_threads"), |b| {
-            pool.install(|| b.iter(|| exp_model.nll(black_box(&exp_data), black_box(&[0.2]))))
-        });
-    }
+    on_threads(&mut group, |b| {
+        b.iter(|| exp_model.nll(black_box(&exp_data), black_box(&[0.2])))
+    });
     group.finish();
 }
 

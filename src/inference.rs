@@ -245,7 +245,151 @@ pub(crate) fn observe<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     stability: bool,
 ) -> Curvature {
     let mut hessian_u = None;
-    let result = analyse(objective, z, f, names, theta, stability, &mut hessian_u);
+    let mut analyse = || -> Result<Inference, SeUnavailable> {
+        let unavailable = Err;
+        let coords = &objective.coords;
+        let u = coords.u_of(z);
+        // Steps in u: the step in z (unit curvature) times each coordinate's scale.
+        let spacing: Vec<f64> = u.iter().map(|u| f64::EPSILON * u.abs()).collect();
+        let steps: Vec<f64> = coords
+            .curvature()
+            .iter()
+            .zip(coords.scales())
+            .zip(&spacing)
+            .map(|((c, s), sp)| resolvable(HESSIAN_STEP * s / c.sqrt(), *sp))
+            .collect();
+        let Some(mut h1) = hessian(objective, &u, f, &steps) else {
+            return unavailable(SeUnavailable::NonFiniteNearEstimates);
+        };
+        // The steps came from curvature measured where the run started. Where the Hessian shows
+        // one to be far from `HESSIAN_STEP` of its coordinate's natural scale (or the curvature
+        // not positive, as a step far too long can make it), take the Hessian again with better
+        // steps.
+        let mut steps = steps;
+        for _ in 0..STEP_CORRECTIONS {
+            let better: Vec<f64> = (0..steps.len())
+                .map(|k| {
+                    let c = h1[(k, k)];
+                    let wanted = if c > 0.0 {
+                        HESSIAN_STEP / c.sqrt()
+                    } else {
+                        0.1 * steps[k]
+                    };
+                    let ratio = steps[k] / wanted;
+                    if (0.25..=4.0).contains(&ratio) {
+                        steps[k]
+                    } else {
+                        resolvable(wanted, spacing[k])
+                    }
+                })
+                .collect();
+            if better
+                .iter()
+                .zip(&steps)
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+            {
+                break;
+            }
+            steps = better;
+            match hessian(objective, &u, f, &steps) {
+                Some(h) => h1 = h,
+                None => return unavailable(SeUnavailable::NonFiniteNearEstimates),
+            }
+        }
+        let halved: Vec<f64> = steps
+            .iter()
+            .zip(&spacing)
+            .map(|(h, sp)| resolvable(0.5 * h, *sp))
+            .collect();
+        hessian_u = Some(h1.clone());
+        let h2 = if stability {
+            let Some(h2) = hessian(objective, &u, f, &halved) else {
+                return unavailable(SeUnavailable::NonFiniteNearEstimates);
+            };
+            h2
+        } else {
+            h1.clone()
+        };
+        let n = objective.n() as f64;
+        // dθ/du: the Jacobian of the transforms alone.
+        let jac: Vec<f64> = coords
+            .jacobian(theta)
+            .iter()
+            .zip(coords.scales())
+            .map(|(j, s)| j / s)
+            .collect();
+        let p = z.len();
+        // A direction in u, reported in the user's parameters with its largest coefficient 1.
+        let direction = |du: Vec<f64>| -> Vec<(String, f64)> {
+            let dtheta: Vec<f64> = du.iter().zip(&jac).map(|(d, j)| d * j).collect();
+            let top = dtheta.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            names
+                .iter()
+                .zip(&dtheta)
+                .filter(|(_, v)| v.abs() >= 1e-3 * top)
+                .map(|(name, v)| (name.clone(), v / top))
+                .collect()
+        };
+        if let Some(k) = (0..p).find(|&k| h1[(k, k)] <= 0.0) {
+            let mut dz = vec![0.0; p];
+            dz[k] = 1.0;
+            let largest = (0..p).map(|i| h1[(i, i)]).fold(0.0, f64::max);
+            return unavailable(SeUnavailable::NotPositiveDefinite {
+                direction: direction(dz),
+                relative_curvature: if largest > 0.0 {
+                    h1[(k, k)] / largest
+                } else {
+                    h1[(k, k)]
+                },
+            });
+        }
+        // Scale to unit diagonal, so eigenvalues compare directions fairly.
+        let scale: Vec<f64> = (0..p).map(|k| h1[(k, k)].sqrt().recip()).collect();
+        let scaled =
+            |h: &DMatrix<f64>| DMatrix::from_fn(p, p, |i, j| h[(i, j)] * scale[i] * scale[j]);
+        let (r1, r2) = (scaled(&h1), scaled(&h2));
+        let uncertainty = (&r1 - &r2).amax() * p as f64;
+        let eigen = SymmetricEigen::new(r1);
+        let (mut low, mut high) = (0, 0);
+        for k in 0..p {
+            if eigen.eigenvalues[k] < eigen.eigenvalues[low] {
+                low = k;
+            }
+            if eigen.eigenvalues[k] > eigen.eigenvalues[high] {
+                high = k;
+            }
+        }
+        let (lambda_min, lambda_max) = (eigen.eigenvalues[low], eigen.eigenvalues[high]);
+        if lambda_min <= (FLAT_RATIO * lambda_max).max(FLAT_MARGIN * uncertainty) {
+            let v = eigen.eigenvectors.column(low);
+            let dz = (0..p).map(|k| v[k] * scale[k]).collect();
+            return unavailable(SeUnavailable::NotPositiveDefinite {
+                direction: direction(dz),
+                relative_curvature: lambda_min / lambda_max,
+            });
+        }
+        let condition = lambda_max / lambda_min;
+        let (Some(cov1), Some(cov2)) = (covariance(&h1, n, &jac), covariance(&h2, n, &jac)) else {
+            return unavailable(SeUnavailable::NotPositiveDefinite {
+                direction: Vec::new(),
+                relative_curvature: lambda_min / lambda_max,
+            });
+        };
+        let std_errors: Vec<f64> = (0..p).map(|k| cov1[(k, k)].sqrt()).collect();
+        let step_change = (0..p)
+            .map(|k| (cov2[(k, k)].sqrt() / std_errors[k] - 1.0).abs())
+            .fold(0.0, f64::max);
+        let information = DMatrix::from_fn(p, p, |i, j| h1[(i, j)] * n / (jac[i] * jac[j]));
+        Ok(Inference {
+            names: names.to_vec(),
+            std_errors,
+            covariance: cov1,
+            information,
+            condition,
+            step_change,
+        })
+    };
+    let result = analyse();
     Curvature {
         hessian: hessian_u,
         result,
@@ -280,157 +424,4 @@ impl Curvature {
             .map(|k| (h[(k, k)] > 0.0).then(|| h[(k, k)].sqrt().recip()))
             .collect()
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn analyse<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
-    objective: &Objective<'_, O, F, S>,
-    z: &[f64],
-    f: f64,
-    names: &[String],
-    theta: &[f64],
-    stability: bool,
-    hessian_u: &mut Option<DMatrix<f64>>,
-) -> Result<Inference, SeUnavailable> {
-    let unavailable = Err;
-    let coords = &objective.coords;
-    let u = coords.u_of(z);
-    // Steps in u: the step in z (unit curvature) times each coordinate's scale.
-    let spacing: Vec<f64> = u.iter().map(|u| f64::EPSILON * u.abs()).collect();
-    let steps: Vec<f64> = coords
-        .curvature()
-        .iter()
-        .zip(coords.scales())
-        .zip(&spacing)
-        .map(|((c, s), sp)| resolvable(HESSIAN_STEP * s / c.sqrt(), *sp))
-        .collect();
-    let Some(mut h1) = hessian(objective, &u, f, &steps) else {
-        return unavailable(SeUnavailable::NonFiniteNearEstimates);
-    };
-    // The steps came from curvature measured where the run started. Where the Hessian shows
-    // one to be far from `HESSIAN_STEP` of its coordinate's natural scale (or the curvature
-    // not positive, as a step far too long can make it), take the Hessian again with better
-    // steps.
-    let mut steps = steps;
-    for _ in 0..STEP_CORRECTIONS {
-        let better: Vec<f64> = (0..steps.len())
-            .map(|k| {
-                let c = h1[(k, k)];
-                let wanted = if c > 0.0 {
-                    HESSIAN_STEP / c.sqrt()
-                } else {
-                    0.1 * steps[k]
-                };
-                let ratio = steps[k] / wanted;
-                if (0.25..=4.0).contains(&ratio) {
-                    steps[k]
-                } else {
-                    resolvable(wanted, spacing[k])
-                }
-            })
-            .collect();
-        if better
-            .iter()
-            .zip(&steps)
-            .all(|(a, b)| a.to_bits() == b.to_bits())
-        {
-            break;
-        }
-        steps = better;
-        match hessian(objective, &u, f, &steps) {
-            Some(h) => h1 = h,
-            None => return unavailable(SeUnavailable::NonFiniteNearEstimates),
-        }
-    }
-    let halved: Vec<f64> = steps
-        .iter()
-        .zip(&spacing)
-        .map(|(h, sp)| resolvable(0.5 * h, *sp))
-        .collect();
-    *hessian_u = Some(h1.clone());
-    let h2 = if stability {
-        let Some(h2) = hessian(objective, &u, f, &halved) else {
-            return unavailable(SeUnavailable::NonFiniteNearEstimates);
-        };
-        h2
-    } else {
-        h1.clone()
-    };
-    let n = objective.n() as f64;
-    // dθ/du: the Jacobian of the transforms alone.
-    let jac: Vec<f64> = coords
-        .jacobian(theta)
-        .iter()
-        .zip(coords.scales())
-        .map(|(j, s)| j / s)
-        .collect();
-    let p = z.len();
-    // A direction in u, reported in the user's parameters with its largest coefficient 1.
-    let direction = |du: Vec<f64>| -> Vec<(String, f64)> {
-        let dtheta: Vec<f64> = du.iter().zip(&jac).map(|(d, j)| d * j).collect();
-        let top = dtheta.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-        names
-            .iter()
-            .zip(&dtheta)
-            .filter(|(_, v)| v.abs() >= 1e-3 * top)
-            .map(|(name, v)| (name.clone(), v / top))
-            .collect()
-    };
-    if let Some(k) = (0..p).find(|&k| h1[(k, k)] <= 0.0) {
-        let mut dz = vec![0.0; p];
-        dz[k] = 1.0;
-        let largest = (0..p).map(|i| h1[(i, i)]).fold(0.0, f64::max);
-        return unavailable(SeUnavailable::NotPositiveDefinite {
-            direction: direction(dz),
-            relative_curvature: if largest > 0.0 {
-                h1[(k, k)] / largest
-            } else {
-                h1[(k, k)]
-            },
-        });
-    }
-    // Scale to unit diagonal, so eigenvalues compare directions fairly.
-    let scale: Vec<f64> = (0..p).map(|k| h1[(k, k)].sqrt().recip()).collect();
-    let scaled = |h: &DMatrix<f64>| DMatrix::from_fn(p, p, |i, j| h[(i, j)] * scale[i] * scale[j]);
-    let (r1, r2) = (scaled(&h1), scaled(&h2));
-    let uncertainty = (&r1 - &r2).amax() * p as f64;
-    let eigen = SymmetricEigen::new(r1);
-    let (mut low, mut high) = (0, 0);
-    for k in 0..p {
-        if eigen.eigenvalues[k] < eigen.eigenvalues[low] {
-            low = k;
-        }
-        if eigen.eigenvalues[k] > eigen.eigenvalues[high] {
-            high = k;
-        }
-    }
-    let (lambda_min, lambda_max) = (eigen.eigenvalues[low], eigen.eigenvalues[high]);
-    if lambda_min <= (FLAT_RATIO * lambda_max).max(FLAT_MARGIN * uncertainty) {
-        let v = eigen.eigenvectors.column(low);
-        let dz = (0..p).map(|k| v[k] * scale[k]).collect();
-        return unavailable(SeUnavailable::NotPositiveDefinite {
-            direction: direction(dz),
-            relative_curvature: lambda_min / lambda_max,
-        });
-    }
-    let condition = lambda_max / lambda_min;
-    let (Some(cov1), Some(cov2)) = (covariance(&h1, n, &jac), covariance(&h2, n, &jac)) else {
-        return unavailable(SeUnavailable::NotPositiveDefinite {
-            direction: Vec::new(),
-            relative_curvature: lambda_min / lambda_max,
-        });
-    };
-    let std_errors: Vec<f64> = (0..p).map(|k| cov1[(k, k)].sqrt()).collect();
-    let step_change = (0..p)
-        .map(|k| (cov2[(k, k)].sqrt() / std_errors[k] - 1.0).abs())
-        .fold(0.0, f64::max);
-    let information = DMatrix::from_fn(p, p, |i, j| h1[(i, j)] * n / (jac[i] * jac[j]));
-    Ok(Inference {
-        names: names.to_vec(),
-        std_errors,
-        covariance: cov1,
-        information,
-        condition,
-        step_change,
-    })
 }
