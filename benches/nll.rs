@@ -22,7 +22,7 @@ fn normal_ln_pdf(x: f64, mu: f64, sigma: f64) -> f64 {
 /// rayon pool of that size.
 fn on_threads(
     group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    routine: impl Fn(&mut criterion::Bencher<'_>),
+    routine: impl Fn(&mut criterion::Bencher<'_>) + Sync,
 ) {
     for threads in [1, 2] {
         let pool = rayon::ThreadPoolBuilder::new()
