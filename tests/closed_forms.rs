@@ -5,7 +5,7 @@
 mod common;
 
 use common::{exponential_ln_pdf, exponential_sample, normal_ln_pdf, normal_sample};
-use maxlik::{ClosedForm, Method, Model};
+use maxlik::{ClosedForm, LogDensity, Method, Model};
 
 /// L-BFGS must land within this many standard errors of the closed form (issue 2).
 const LBFGS_WITHIN_SE: f64 = 1e-4;
@@ -33,6 +33,28 @@ const NORMAL_CASES: [(f64, f64); 6] = [
     (1e6, 1e6),
 ];
 
+/// Fits `model` with both methods; each must converge and land within its bound of the closed
+/// form. Records the worst error per method.
+fn check_both_methods<F: LogDensity<f64> + Sync>(
+    model: &Model<f64, F>,
+    data: &[f64],
+    exact: &ClosedForm,
+    label: &str,
+    worst: &mut [f64; 2],
+) {
+    for (m, method) in METHODS.into_iter().enumerate() {
+        let fit = model.fit(data, method).unwrap();
+        let cmp = exact.compare(&fit).unwrap();
+        assert!(fit.converged(), "{label} {method}: {fit}");
+        assert!(
+            cmp.max_in_std_errors() <= within(method),
+            "{label} {method}: {} standard errors off\n{cmp}",
+            cmp.max_in_std_errors()
+        );
+        worst[m] = worst[m].max(cmp.max_in_std_errors());
+    }
+}
+
 #[test]
 fn normal_fits_match_the_closed_form_at_every_scale() {
     let mut worst = [0.0f64; 2];
@@ -47,23 +69,13 @@ fn normal_fits_match_the_closed_form_at_every_scale() {
                 } else {
                     (mu - 3.0 * sigma, sigma / 4.0)
                 };
-                for (m, method) in METHODS.into_iter().enumerate() {
-                    let model = Model::builder(|x: &f64, p: &[f64]| normal_ln_pdf(*x, p[0], p[1]))
-                        .param("mu", mu0)
-                        .positive("sigma", sigma0)
-                        .build()
-                        .unwrap();
-                    let fit = model.fit(&data, method).unwrap();
-                    let cmp = exact.compare(&fit).unwrap();
-                    let label = format!("N({mu:e}, {sigma:e}) n={n} seed={seed} {method}");
-                    assert!(fit.converged(), "{label}: {fit}");
-                    assert!(
-                        cmp.max_in_std_errors() <= within(method),
-                        "{label}: {} standard errors off\n{cmp}",
-                        cmp.max_in_std_errors()
-                    );
-                    worst[m] = worst[m].max(cmp.max_in_std_errors());
-                }
+                let model = Model::builder(|x: &f64, p: &[f64]| normal_ln_pdf(*x, p[0], p[1]))
+                    .param("mu", mu0)
+                    .positive("sigma", sigma0)
+                    .build()
+                    .unwrap();
+                let label = format!("N({mu:e}, {sigma:e}) n={n} seed={seed}");
+                check_both_methods(&model, &data, &exact, &label, &mut worst);
             }
         }
     }
@@ -86,22 +98,12 @@ fn exponential_fits_match_the_closed_form_at_every_scale() {
                 } else {
                     rate / 5.0
                 };
-                for (m, method) in METHODS.into_iter().enumerate() {
-                    let model = Model::builder(|x: &f64, p: &[f64]| exponential_ln_pdf(*x, p[0]))
-                        .positive("rate", rate0)
-                        .build()
-                        .unwrap();
-                    let fit = model.fit(&data, method).unwrap();
-                    let cmp = exact.compare(&fit).unwrap();
-                    let label = format!("Exp({rate:e}) n={n} seed={seed} {method}");
-                    assert!(fit.converged(), "{label}: {fit}");
-                    assert!(
-                        cmp.max_in_std_errors() <= within(method),
-                        "{label}: {} standard errors off\n{cmp}",
-                        cmp.max_in_std_errors()
-                    );
-                    worst[m] = worst[m].max(cmp.max_in_std_errors());
-                }
+                let model = Model::builder(|x: &f64, p: &[f64]| exponential_ln_pdf(*x, p[0]))
+                    .positive("rate", rate0)
+                    .build()
+                    .unwrap();
+                let label = format!("Exp({rate:e}) n={n} seed={seed}");
+                check_both_methods(&model, &data, &exact, &label, &mut worst);
             }
         }
     }
