@@ -146,6 +146,21 @@ pub enum Convergence {
     NotConverged(StopReason),
 }
 
+/// A warm-start stage of a fit: a fit to a subsample, whose estimates started the next stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WarmStage {
+    /// Observations in the subsample.
+    pub observations: usize,
+    /// NLL evaluations, each over the subsample.
+    pub evaluations: u64,
+    /// Iterations of the optimizer.
+    pub iterations: u64,
+    /// Whether the stage converged (to 0.1 of its own standard errors). A stage that did not
+    /// ended the warm start, and the next stage started where the last converged one did.
+    pub converged: bool,
+}
+
 /// A finished fit. Everything is in the user's parameters; the NLL is the full sum over the
 /// data, constant terms included.
 #[derive(Debug, Clone)]
@@ -159,6 +174,7 @@ pub struct Fit {
     pub(crate) evaluations: u64,
     pub(crate) gradient_evaluations: u64,
     pub(crate) score_evaluations: u64,
+    pub(crate) warm_start: Vec<WarmStage>,
     pub(crate) elapsed: Duration,
     pub(crate) gradient: Vec<Option<f64>>,
     pub(crate) scaled_gradient_norm: Option<f64>,
@@ -222,16 +238,40 @@ impl Fit {
         self.method
     }
 
-    /// Iterations of the optimizer.
+    /// Iterations of the optimizer on all the data (those of the warm-start stages are in
+    /// [`warm_start`](Fit::warm_start)).
     pub fn iterations(&self) -> u64 {
         self.iterations
     }
 
-    /// Passes over the data computing the NLL, all of them: the optimizer's, those inside
-    /// finite-difference gradients, the calibration of the scales at the start, and the final
-    /// gradient check.
+    /// Passes over all the data computing the NLL: the optimizer's, those inside
+    /// finite-difference gradients, the calibration of the scales at the start, the final
+    /// gradient check and the Hessians. The warm-start stages' evaluations, each over a
+    /// subsample, are in [`warm_start`](Fit::warm_start); [`data_passes`](Fit::data_passes)
+    /// counts both.
     pub fn evaluations(&self) -> u64 {
         self.evaluations
+    }
+
+    /// Every NLL evaluation of the fit in units of one pass over all the data: the
+    /// [`evaluations`](Fit::evaluations) plus each warm-start stage's, weighted by the share
+    /// of the data it summed. The measure of cost to compare with other optimizers' evaluation
+    /// counts.
+    pub fn data_passes(&self) -> f64 {
+        self.evaluations as f64
+            + self
+                .warm_start
+                .iter()
+                .map(|s| s.evaluations as f64 * s.observations as f64 / self.n as f64)
+                .sum::<f64>()
+    }
+
+    /// The warm-start stages that ran before the fit to all the data, smallest subsample first
+    /// (none below 32768 observations or with [`FitOptions::warm_start`] off).
+    ///
+    /// [`FitOptions::warm_start`]: crate::FitOptions::warm_start
+    pub fn warm_start(&self) -> &[WarmStage] {
+        &self.warm_start
     }
 
     /// Gradient evaluations (each costs `p` or `2p` NLL evaluations by finite differences,

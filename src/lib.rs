@@ -53,7 +53,7 @@ pub use certificate::{Certificate, Check, Status, Trust};
 pub use compare::{LikelihoodRatioTest, likelihood_ratio_test};
 pub use error::{Error, Result};
 pub use families::{FAMILIES, Family, FamilyDensity};
-pub use fit::{ConvergedBy, Convergence, Fit, StopReason};
+pub use fit::{ConvergedBy, Convergence, Fit, StopReason, WarmStage};
 pub use inference::{Inference, SeUnavailable};
 pub use model::{
     LogDensity, Model, ModelBuilder, NoScore, SCORE_AGREEMENT, Score, ScoreCheck, ScoreCheckRow,

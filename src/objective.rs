@@ -68,6 +68,48 @@ impl Sum {
     }
 }
 
+/// Which observations an objective sums over: all of them, or a subsample spread evenly over
+/// the data (for the warm-start stages of a fit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sample {
+    /// Every observation.
+    All,
+    /// The first [`BLOCK`] observations of every window of `stride · BLOCK`: contiguous blocks,
+    /// so a density's per-chunk sum still applies, spread over the whole data.
+    Blocks {
+        /// One block in every `stride`.
+        stride: usize,
+    },
+}
+
+/// Consecutive observations a subsample takes at a time.
+pub(crate) const BLOCK: usize = 256;
+
+impl Sample {
+    /// How many of `n` observations the sample holds.
+    pub(crate) fn size(self, n: usize) -> usize {
+        match self {
+            Sample::All => n,
+            Sample::Blocks { stride } => {
+                let window = stride * BLOCK;
+                (n / window) * BLOCK + (n % window).min(BLOCK)
+            }
+        }
+    }
+
+    /// The sample's observations as contiguous blocks, each with the index of its first
+    /// observation in `data`, in order.
+    pub(crate) fn blocks<O>(self, data: &[O]) -> impl Iterator<Item = (usize, &[O])> {
+        let (step, take) = match self {
+            Sample::All => (CHUNK, CHUNK),
+            Sample::Blocks { stride } => (stride * BLOCK, BLOCK),
+        };
+        data.chunks(step)
+            .enumerate()
+            .map(move |(i, window)| (i * step, &window[..window.len().min(take)]))
+    }
+}
+
 /// The summed negative log-likelihood of `data` at `theta` (all parameters, declaration order).
 ///
 /// The loop is generic over the density so that it is monomorphized and inlined.
@@ -81,25 +123,74 @@ pub(crate) fn nll<O: Sync, F: LogDensity<O> + Sync + ?Sized>(
     data: &[O],
     theta: &[f64],
 ) -> Result<f64> {
-    let total = tree_sum(density, data, theta);
+    nll_of(density, data, theta, Sample::All)
+}
+
+/// The summed NLL of the observations of `data` in `sample`; see [`nll`].
+pub(crate) fn nll_of<O: Sync, F: LogDensity<O> + Sync + ?Sized>(
+    density: &F,
+    data: &[O],
+    theta: &[f64],
+    sample: Sample,
+) -> Result<f64> {
+    let total = match sample {
+        Sample::All => tree_sum(density, data, theta),
+        Sample::Blocks { stride } => blocks_sum(density, data, theta, stride * BLOCK),
+    };
     let ll = total.total();
     if ll.is_finite() {
         return Ok(-ll);
     }
     // Rare path: find the culprit so the error can name it.
-    for (index, obs) in data.iter().enumerate() {
-        let value = density.ln_density(obs, theta);
-        if !value.is_finite() {
-            return Err(Error::NonFiniteLogDensity {
-                index,
-                value,
-                params: theta.to_vec(),
-            });
+    for (start, block) in sample.blocks(data) {
+        for (k, obs) in block.iter().enumerate() {
+            let value = density.ln_density(obs, theta);
+            if !value.is_finite() {
+                return Err(Error::NonFiniteLogDensity {
+                    index: start + k,
+                    value,
+                    params: theta.to_vec(),
+                });
+            }
         }
     }
     Err(Error::NllOverflow {
         params: theta.to_vec(),
     })
+}
+
+/// The compensated sum of the log-densities of the first [`BLOCK`] observations of each
+/// `window` of `data`, over a binary tree of groups of windows (as many as hold [`CHUNK`]
+/// sampled observations) whose shape depends only on `data.len()` and `window`: the same bits
+/// on any number of threads, as [`tree_sum`].
+fn blocks_sum<O: Sync, F: LogDensity<O> + Sync + ?Sized>(
+    density: &F,
+    data: &[O],
+    theta: &[f64],
+    window: usize,
+) -> Sum {
+    const PER_GROUP: usize = CHUNK / BLOCK;
+    let groups = data.len().div_ceil(window).div_ceil(PER_GROUP);
+    if groups <= 1 {
+        let mut s = Sum::default();
+        for block in data.chunks(window) {
+            s.add(density.sum_ln_density(&block[..block.len().min(BLOCK)], theta));
+        }
+        return s;
+    }
+    let (left, right) = data.split_at((groups / 2) * PER_GROUP * window);
+    let (a, b) = if groups >= PARALLEL_MIN_CHUNKS {
+        rayon::join(
+            || blocks_sum(density, left, theta, window),
+            || blocks_sum(density, right, theta, window),
+        )
+    } else {
+        (
+            blocks_sum(density, left, theta, window),
+            blocks_sum(density, right, theta, window),
+        )
+    };
+    a.merge(b)
 }
 
 /// Below this many chunks a subtree is summed on the calling thread: threads would cost more
@@ -190,6 +281,7 @@ impl Kahan {
 pub(crate) fn score_sum<O, S: Score<O> + ?Sized>(
     score: &S,
     data: &[O],
+    sample: Sample,
     theta: &[f64],
     out: &mut [f64],
 ) -> Result<()> {
@@ -197,7 +289,7 @@ pub(crate) fn score_sum<O, S: Score<O> + ?Sized>(
     let mut totals = vec![Sum::default(); p];
     let mut chunk_sums = vec![Sum::default(); p];
     let mut one = vec![0.0; p];
-    for (c, chunk) in data.chunks(CHUNK).enumerate() {
+    for (start, chunk) in sample.blocks(data) {
         chunk_sums.iter_mut().for_each(|s| *s = Sum::default());
         for (k, obs) in chunk.iter().enumerate() {
             one.iter_mut().for_each(|g| *g = 0.0);
@@ -205,7 +297,7 @@ pub(crate) fn score_sum<O, S: Score<O> + ?Sized>(
             if let Some(bad) = one.iter().position(|g| !g.is_finite()) {
                 let _ = bad;
                 return Err(Error::NonFiniteGradient {
-                    index: c * CHUNK + k,
+                    index: start + k,
                     params: theta.to_vec(),
                 });
             }
@@ -429,11 +521,23 @@ pub(crate) struct Counts {
     pub(crate) score: u64,
 }
 
+/// Gradients the objective remembers.
+const GRADIENT_CACHE: usize = 4;
+
+/// A gradient computed at `z` (its bits), and whether it is good enough for a verdict (central
+/// differences or a score, unless the user asked for forward differences).
+struct CachedGradient {
+    z: Vec<u64>,
+    verdict: bool,
+    gradient: Vec<f64>,
+}
+
 /// The objective the optimizers minimize: the mean NLL as a function of `z`.
 pub(crate) struct Objective<'a, O, F, S> {
     density: &'a F,
     score: Option<&'a S>,
     data: &'a [O],
+    sample: Sample,
     inv_n: f64,
     pub(crate) coords: Coordinates,
     difference: Difference,
@@ -445,9 +549,13 @@ pub(crate) struct Objective<'a, O, F, S> {
     /// same point more than once (forward differences re-evaluate the base point; a re-centred
     /// calibration starts where the last run ended).
     last_nll: RefCell<Option<(Vec<u64>, f64)>>,
-    /// The last gradient computed, keyed by the exact `z` in the current coordinates: argmin's
-    /// L-BFGS asks again for the gradient its line search has just computed.
-    last_gradient: RefCell<Option<(Vec<u64>, Vec<f64>)>>,
+    /// The NLL at the centre of the coordinates, kept from calibration: argmin's first request
+    /// is for it, after the calibration's probes have displaced it from `last_nll`.
+    centre_nll: RefCell<Option<(Vec<u64>, f64)>>,
+    /// The last gradients computed, keyed by the exact `z` in the current coordinates: argmin's
+    /// L-BFGS asks again for the gradient its line search has just computed, and the verdict
+    /// for the gradient at the best point, which need not be the last.
+    gradients: RefCell<Vec<CachedGradient>>,
     /// The gradient at the centre that calibration measured on the way.
     start_gradient: RefCell<Option<Vec<f64>>>,
 }
@@ -464,6 +572,7 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
             density,
             score,
             data,
+            sample: Sample::All,
             inv_n: 1.0 / data.len() as f64,
             coords,
             difference,
@@ -471,13 +580,24 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
             counts: Cell::new(Counts::default()),
             failure: RefCell::new(None),
             last_nll: RefCell::new(None),
-            last_gradient: RefCell::new(None),
+            centre_nll: RefCell::new(None),
+            gradients: RefCell::new(Vec::new()),
             start_gradient: RefCell::new(None),
         }
     }
 
+    /// Sums over `sample` of the data instead of all of it.
+    pub(crate) fn with_sample(mut self, sample: Sample) -> Self {
+        self.sample = sample;
+        self.inv_n = 1.0 / sample.size(self.data.len()) as f64;
+        self.last_nll.borrow_mut().take();
+        self.centre_nll.borrow_mut().take();
+        self
+    }
+
+    /// The number of observations summed.
     pub(crate) fn n(&self) -> usize {
-        self.data.len()
+        self.sample.size(self.data.len())
     }
 
     pub(crate) fn counts(&self) -> Counts {
@@ -506,15 +626,17 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
     /// The summed NLL at user parameters `theta`, counted.
     pub(crate) fn nll_at(&self, theta: &[f64]) -> Result<f64> {
         let key: Vec<u64> = theta.iter().map(|v| v.to_bits()).collect();
-        if let Some((k, v)) = self.last_nll.borrow().as_ref()
-            && *k == key
-        {
-            return Ok(*v);
+        for slot in [&self.last_nll, &self.centre_nll] {
+            if let Some((k, v)) = slot.borrow().as_ref()
+                && *k == key
+            {
+                return Ok(*v);
+            }
         }
         let mut c = self.counts.get();
         c.nll += 1;
         self.counts.set(c);
-        let value = nll(self.density, self.data, theta)?;
+        let value = nll_of(self.density, self.data, theta, self.sample)?;
         *self.last_nll.borrow_mut() = Some((key, value));
         Ok(value)
     }
@@ -538,30 +660,32 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
     /// The gradient of the mean NLL in `z`: from the supplied score when there is one,
     /// otherwise by finite differences with finitediff.
     pub(crate) fn mean_gradient(&self, z: &[f64]) -> std::result::Result<Vec<f64>, Failure> {
-        let key: Vec<u64> = z.iter().map(|v| v.to_bits()).collect();
-        if let Some((k, g)) = self.last_gradient.borrow().as_ref()
-            && *k == key
-        {
-            return Ok(g.clone());
+        if let Some(g) = self.cached_gradient(z, false) {
+            return Ok(g);
         }
         let gradient = self.compute_gradient(z, false)?;
         self.last_norm
             .set(gradient.iter().map(|g| g * g).sum::<f64>().sqrt());
-        *self.last_gradient.borrow_mut() = Some((key, gradient.clone()));
         Ok(gradient)
     }
 
     /// The gradient the verdict is judged on: central differences unless the user asked for
     /// forward ones.
     pub(crate) fn verdict_gradient(&self, z: &[f64]) -> std::result::Result<Vec<f64>, Failure> {
-        if let Some((k, g)) = self.last_gradient.borrow().as_ref()
-            && k.iter().zip(z).all(|(a, b)| *a == b.to_bits())
-            && self.difference.scheme(self.last_norm.get(), false)
-                == self.difference.scheme(0.0, true)
-        {
-            return Ok(g.clone());
+        match self.cached_gradient(z, true) {
+            Some(g) => Ok(g),
+            None => self.compute_gradient(z, true),
         }
-        self.compute_gradient(z, true)
+    }
+
+    /// A gradient computed before at exactly `z` (in the current coordinates), if there is one
+    /// good enough for a verdict when `for_verdict`.
+    fn cached_gradient(&self, z: &[f64], for_verdict: bool) -> Option<Vec<f64>> {
+        self.gradients
+            .borrow()
+            .iter()
+            .find(|c| c.verdict >= for_verdict && c.z.iter().zip(z).all(|(a, b)| *a == b.to_bits()))
+            .map(|c| c.gradient.clone())
     }
 
     fn compute_gradient(
@@ -572,28 +696,41 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
         let mut c = self.counts.get();
         c.gradient += 1;
         self.counts.set(c);
-        match self.score {
+        let (gradient, verdict) = match self.score {
             Some(score) => {
                 let theta = self.coords.theta(z)?;
                 let mut c = self.counts.get();
                 c.score += 1;
                 self.counts.set(c);
                 let mut full = vec![0.0; theta.len()];
-                score_sum(score, self.data, &theta, &mut full).map_err(Failure::Nll)?;
+                score_sum(score, self.data, self.sample, &theta, &mut full)
+                    .map_err(Failure::Nll)?;
                 let jac = self.coords.jacobian(&theta);
-                Ok(self
+                let gradient = self
                     .coords
                     .free()
                     .iter()
                     .zip(jac)
                     .map(|(&i, j)| -full[i] * j * self.inv_n)
-                    .collect())
+                    .collect();
+                (gradient, true)
             }
-            None => self.finite_difference_with(
-                z,
-                self.difference.scheme(self.last_norm.get(), final_verdict),
-            ),
+            None => {
+                let scheme = self.difference.scheme(self.last_norm.get(), final_verdict);
+                let gradient = self.finite_difference_with(z, scheme)?;
+                (gradient, scheme == self.difference.scheme(0.0, true))
+            }
+        };
+        let mut cache = self.gradients.borrow_mut();
+        if cache.len() == GRADIENT_CACHE {
+            cache.remove(0);
         }
+        cache.push(CachedGradient {
+            z: z.iter().map(|v| v.to_bits()).collect(),
+            verdict,
+            gradient: gradient.clone(),
+        });
+        Ok(gradient)
     }
 
     /// How much each coordinate's finite-difference step is stretched beyond finitediff's so
@@ -688,10 +825,11 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
     /// coordinate whose curvature is not positive gets the scale `max(|u0|, 1)`.
     pub(crate) fn calibrate(&mut self, guess: Option<&[f64]>) -> Result<f64> {
         // The gradient cache is keyed by z, which means something else in new coordinates.
-        self.last_gradient.borrow_mut().take();
+        self.gradients.borrow_mut().clear();
         let dim = self.coords.dim();
         let zero = vec![0.0; dim];
         let f0 = self.mean_nll(&zero)?;
+        *self.centre_nll.borrow_mut() = self.last_nll.borrow().clone();
         let quarter = EPS.powf(0.25);
         let mut scales = Vec::with_capacity(dim);
         let mut curvatures = Vec::with_capacity(dim);

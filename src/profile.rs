@@ -174,6 +174,7 @@ impl<'m, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Profiler<'m, O, F
             Ok(fixed) => {
                 let options = FitOptions::new(Method::Lbfgs)
                     .standard_errors(false)
+                    .warm_start(false)
                     .start(start);
                 let inner = fit_params(
                     self.model.density(),
@@ -413,7 +414,7 @@ impl<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Model<O, F, S> {
         if let Some(point) = profiler.better.take()
             && may_refit
         {
-            let options = FitOptions::new(fit.method()).start(point);
+            let options = FitOptions::new(fit.method()).warm_start(false).start(point);
             let refit = self.fit_with(data, &options)?;
             let mut interval = self.profile_from(data, &refit, name, level, false)?;
             interval.evaluations += profiler.evaluations + refit.evaluations();

@@ -13,10 +13,10 @@ use std::time::Instant;
 
 use crate::certificate;
 use crate::error::{Error, Result};
-use crate::fit::{ConvergedBy, Convergence, Fit, StopReason};
+use crate::fit::{ConvergedBy, Convergence, Fit, StopReason, WarmStage};
 use crate::inference::{self, NEGATIVE_CURVATURE, SeUnavailable};
 use crate::model::{LogDensity, Model, Score};
-use crate::objective::{Coordinates, Difference, Failure, Objective};
+use crate::objective::{Coordinates, Difference, Failure, Objective, Sample};
 use crate::params::Params;
 
 /// The optimizer.
@@ -46,6 +46,10 @@ pub const NELDER_MEAD_TOLERANCE: f64 = 1e-5;
 pub const LBFGS_MAX_ITERS: u64 = 500;
 /// Default iteration cap of Nelder-Mead.
 pub const NELDER_MEAD_MAX_ITERS: u64 = 5000;
+/// Edge of Nelder-Mead's initial simplex in the scaled coordinates, where one unit is about one
+/// standard deviation of a single observation's information: large enough to cross a start
+/// several standard deviations off in a few reflections.
+const SIMPLEX_EDGE: f64 = 1.0;
 /// Pairs of corrections L-BFGS keeps.
 const LBFGS_MEMORY: usize = 10;
 /// The gradient may be this many times its rounding noise and still count as zero.
@@ -94,6 +98,10 @@ pub struct FitOptions {
     difference: Difference,
     start: Option<Vec<f64>>,
     standard_errors: bool,
+    /// Whether to start from fits on subsamples; see [`FitOptions::warm_start`].
+    warm_start: bool,
+    /// The edge of Nelder-Mead's first simplex, in the scaled coordinates.
+    simplex_edge: f64,
     /// Scales L-BFGS's own gradient test (on the gradient norm in diagonally scaled
     /// coordinates) below the tolerance when correlated parameters made it stop short of it.
     gradient_factor: f64,
@@ -115,6 +123,8 @@ impl FitOptions {
             difference: Difference::Adaptive,
             start: None,
             standard_errors: true,
+            warm_start: true,
+            simplex_edge: SIMPLEX_EDGE,
             gradient_factor: 1.0,
         }
     }
@@ -174,6 +184,20 @@ impl FitOptions {
     /// their stability).
     pub fn standard_errors(mut self, on: bool) -> Self {
         self.standard_errors = on;
+        self
+    }
+
+    /// Whether to start from fits on subsamples (on by default). With at least
+    /// 16 × 2048 observations (and 16 × 64 per free parameter), the fit first runs on a
+    /// subsample of 1/16 of the data (and 1/256, ... down to 2048 observations), each stage
+    /// from where the smaller one converged, to a tolerance of 0.1 of its own standard errors;
+    /// the fit to all the data then starts a few of its standard errors from the optimum. The
+    /// subsamples are blocks of 256 consecutive observations spread evenly over the data. The
+    /// result is judged on all the data with the same tolerance either way: the warm start
+    /// changes where the last stage starts, not what it converges to. See
+    /// [`Fit::warm_start`](crate::Fit::warm_start).
+    pub fn warm_start(mut self, on: bool) -> Self {
+        self.warm_start = on;
         self
     }
 
@@ -257,24 +281,234 @@ pub(crate) fn fit_params<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     if data.is_empty() {
         return Err(Error::EmptyData);
     }
-    let mut theta = options.start.clone().unwrap_or_else(|| params.starts());
+    let theta = options.start.clone().unwrap_or_else(|| params.starts());
     params.check(&theta)?;
     let timer = Instant::now();
-    let mut objective = Objective::new(
-        density,
-        score,
-        data,
-        Coordinates::new(params, &theta),
-        options.difference,
-    );
     let names: Vec<String> = params
         .free()
         .iter()
         .map(|&i| params.all()[i].name.clone())
         .collect();
-    let mut iterations = 0;
     let mut path = vec![theta.clone()];
-    let mut guess: Option<Vec<f64>> = None;
+    let warm = if options.warm_start {
+        warm_start(density, score, params, &names, data, &theta, options)
+    } else {
+        Warm::none(&theta)
+    };
+    let mut objective = Objective::new(
+        density,
+        score,
+        data,
+        Coordinates::new(params, &warm.theta),
+        options.difference,
+    );
+    // The warm start is used only where the NLL of all the data is finite (a subsample can
+    // miss the observations that rule a point out).
+    let (start, guess, edge) = if warm.stages.is_empty() || objective.nll_at(&warm.theta).is_ok() {
+        path.extend(warm.path);
+        (warm.theta, warm.guess, warm.edge)
+    } else {
+        (theta, None, SIMPLEX_EDGE)
+    };
+    let full = FitOptions {
+        simplex_edge: edge,
+        ..options.clone()
+    };
+    let stage = optimize(&mut objective, params, &names, start, guess, &full)?;
+    path.extend(stage.path);
+    let verdict = stage.verdict;
+    let n = data.len();
+    let coords = &objective.coords;
+    let estimates = stage.estimates;
+    let mut gradient = vec![None; estimates.len()];
+    if let Some(g) = &verdict.gradient {
+        let jac = coords.jacobian(&estimates);
+        for (k, &i) in coords.free().iter().enumerate() {
+            gradient[i] = Some(g[k] * n as f64 / jac[k]);
+        }
+    }
+    let observed = match stage.observed {
+        _ if !options.standard_errors => Err(SeUnavailable::NotRequested),
+        _ if !matches!(verdict.convergence, Convergence::Converged(_)) => {
+            Err(SeUnavailable::NotConverged)
+        }
+        Some(result) => result,
+        None => Err(SeUnavailable::NotConverged),
+    };
+    let counts = objective.counts();
+    let (certificate, refuse) = certificate::certify(&certificate::Evidence {
+        convergence: &verdict.convergence,
+        distance: verdict.distance,
+        precision: verdict.precision,
+        params: params.all(),
+        estimates: &estimates,
+        observed: &observed,
+    });
+    Ok(Fit {
+        std_errors: match refuse {
+            Some(reason) => Err(reason),
+            None => observed,
+        },
+        certificate,
+        hessian_evaluations: stage.hessian_evaluations,
+        params: params.all().to_vec(),
+        estimates,
+        nll: verdict.f * n as f64,
+        n,
+        method: options.method,
+        iterations: stage.iterations,
+        evaluations: counts.nll,
+        gradient_evaluations: counts.gradient,
+        score_evaluations: counts.score,
+        warm_start: warm.stages,
+        elapsed: timer.elapsed(),
+        gradient,
+        scaled_gradient_norm: verdict.norm,
+        distance: verdict.distance,
+        precision: verdict.precision,
+        convergence: verdict.convergence,
+        path,
+    })
+}
+
+/// Subsamples are `WARM_FACTOR` times smaller than the next stage's data.
+const WARM_FACTOR: usize = 16;
+/// The smallest subsample a warm-start stage fits, and the fewest observations per free
+/// parameter.
+const WARM_MIN_SAMPLE: usize = 2048;
+const WARM_MIN_PER_PARAMETER: usize = 64;
+/// A warm-start stage stops at this distance from its own optimum, in its own standard errors:
+/// its optimum is about one of them from the next stage's anyway.
+const WARM_TOLERANCE: f64 = 0.1;
+/// After a warm start on `m` observations, Nelder-Mead's first simplex has edges this many
+/// standard errors of that subsample long: the next optimum is about one of them away.
+const WARM_EDGE: f64 = 2.0;
+
+/// Where the warm-start stages left the fit.
+struct Warm {
+    /// The start for the fit to all the data.
+    theta: Vec<f64>,
+    /// The natural scales of the unconstrained coordinates measured at the end of the last
+    /// stage, as a guess for the next calibration.
+    guess: Option<Vec<f64>>,
+    /// The edge of Nelder-Mead's first simplex, in the scaled coordinates.
+    edge: f64,
+    stages: Vec<WarmStage>,
+    /// The iterates of the stages, in the user's parameters.
+    path: Vec<Vec<f64>>,
+}
+
+impl Warm {
+    fn none(theta: &[f64]) -> Self {
+        Warm {
+            theta: theta.to_vec(),
+            guess: None,
+            edge: SIMPLEX_EDGE,
+            stages: Vec::new(),
+            path: Vec::new(),
+        }
+    }
+}
+
+/// Fits nested subsamples, from the smallest (at least [`WARM_MIN_SAMPLE`] observations) up by
+/// factors of [`WARM_FACTOR`], each from where the last converged: most of the journey from a
+/// distant start is made on a small fraction of the data, and the fit to all of it starts a
+/// few standard errors from its optimum. A stage that does not converge ends the warm start
+/// and its estimates are not used.
+fn warm_start<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    density: &F,
+    score: Option<&S>,
+    params: &Params,
+    names: &[String],
+    data: &[O],
+    theta: &[f64],
+    options: &FitOptions,
+) -> Warm {
+    let mut warm = Warm::none(theta);
+    let n = data.len();
+    let min = WARM_MIN_SAMPLE.max(WARM_MIN_PER_PARAMETER * names.len());
+    let mut strides = Vec::new();
+    let mut stride = WARM_FACTOR;
+    while (Sample::Blocks { stride }).size(n) >= min {
+        strides.push(stride);
+        stride *= WARM_FACTOR;
+    }
+    let stage_options = FitOptions {
+        tolerance: WARM_TOLERANCE,
+        standard_errors: false,
+        warm_start: false,
+        ..options.clone()
+    };
+    for &stride in strides.iter().rev() {
+        let sample = Sample::Blocks { stride };
+        let mut objective = Objective::new(
+            density,
+            score,
+            data,
+            Coordinates::new(params, &warm.theta),
+            options.difference,
+        )
+        .with_sample(sample);
+        let stage_options = FitOptions {
+            simplex_edge: warm.edge,
+            ..stage_options.clone()
+        };
+        let stage = optimize(
+            &mut objective,
+            params,
+            names,
+            warm.theta.clone(),
+            warm.guess.clone(),
+            &stage_options,
+        );
+        let observations = sample.size(n);
+        let converged = matches!(
+            stage.as_ref().map(|s| &s.verdict.convergence),
+            Ok(Convergence::Converged(_))
+        );
+        warm.stages.push(WarmStage {
+            observations,
+            evaluations: objective.counts().nll,
+            iterations: stage.as_ref().map_or(0, |s| s.iterations),
+            converged,
+        });
+        let Ok(stage) = stage else { break };
+        if !converged {
+            break;
+        }
+        warm.theta = stage.estimates;
+        warm.guess = Some(stage.scales);
+        warm.path.extend(stage.path);
+        warm.edge = (WARM_EDGE / (observations as f64).sqrt()).min(SIMPLEX_EDGE);
+    }
+    warm
+}
+
+/// What one stage of a fit (all the data, or a warm-start subsample) ended with.
+struct Stage {
+    verdict: Judged,
+    estimates: Vec<f64>,
+    observed: Option<std::result::Result<inference::Inference, SeUnavailable>>,
+    iterations: u64,
+    /// The iterates after the start, in the user's parameters.
+    path: Vec<Vec<f64>>,
+    hessian_evaluations: u64,
+    /// The natural scales of the unconstrained coordinates where the stage ended.
+    scales: Vec<f64>,
+}
+
+/// Runs the optimizer on `objective` from `theta` until the verdict at the end of a run is
+/// final: converged, or not converged for a reason a restart cannot mend.
+fn optimize<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    objective: &mut Objective<'_, O, F, S>,
+    params: &Params,
+    names: &[String],
+    mut theta: Vec<f64>,
+    mut guess: Option<Vec<f64>>,
+    options: &FitOptions,
+) -> Result<Stage> {
+    let mut iterations = 0;
+    let mut path = Vec::new();
     let mut restarts = 0;
     let mut recoveries = 0;
     // Whether the next run is a recovery run: after a failure or a failed line search.
@@ -299,8 +533,8 @@ pub(crate) fn fit_params<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
             ..options.clone()
         };
         let run = match options.method {
-            Method::Lbfgs => lbfgs::run(&objective, f0, &budget, shrink)?,
-            Method::NelderMead => neldermead::run(&objective, f0, &budget, shrink)?,
+            Method::Lbfgs => lbfgs::run(objective, f0, &budget, shrink)?,
+            Method::NelderMead => neldermead::run(objective, f0, &budget, shrink)?,
         };
         iterations += run.iterations;
         let coords = &objective.coords;
@@ -309,7 +543,7 @@ pub(crate) fn fit_params<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         let ended = match run.ended {
             Ended::MaxIterations if out_of_iterations => {
                 break judge(
-                    &objective,
+                    objective,
                     &run.z,
                     run.f,
                     run.gradient,
@@ -321,7 +555,7 @@ pub(crate) fn fit_params<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
             Ended::Failure(f) => {
                 if recoveries >= MAX_RECOVERIES || out_of_iterations {
                     break judge(
-                        &objective,
+                        objective,
                         &run.z,
                         run.f,
                         None,
@@ -359,17 +593,17 @@ pub(crate) fn fit_params<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
             // errors when the fit has converged.
             let before = objective.counts().nll;
             let curvature = inference::observe(
-                &objective,
+                objective,
                 &run.z,
                 run.f,
-                &names,
+                names,
                 &theta_end,
                 options.standard_errors,
             );
             hessian_evaluations += objective.counts().nll - before;
             let stopped_by_gradient_test = matches!(ended, Ended::SolverConverged);
             let judged = judge(
-                &objective,
+                objective,
                 &run.z,
                 run.f,
                 run.gradient,
@@ -393,8 +627,12 @@ pub(crate) fn fit_params<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
             } else {
                 restarts > MAX_RESTARTS
             };
+            if let Some(scales) = curvature.scales() {
+                next_guess = scales;
+            }
             if converged || !restartable || out_of_iterations || out_of_tries {
                 observed = Some(curvature.result);
+                guess = Some(next_guess);
                 let mut judged = judged;
                 if !converged && out_of_iterations {
                     judged.convergence = Convergence::NotConverged(StopReason::MaxIterations {
@@ -402,9 +640,6 @@ pub(crate) fn fit_params<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
                     });
                 }
                 break judged;
-            }
-            if let Some(scales) = curvature.scales() {
-                next_guess = scales;
             }
             // L-BFGS's gradient-norm test fired, but with correlated parameters the decrement
             // says the optimum is farther: ask the next run for as much more as was missing.
@@ -418,56 +653,16 @@ pub(crate) fn fit_params<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         theta = theta_end;
         guess = Some(next_guess);
     };
-    let n = data.len();
     let coords = &objective.coords;
     let estimates = coords.theta(&verdict.z).map_err(Error::from)?;
-    let mut gradient = vec![None; estimates.len()];
-    if let Some(g) = &verdict.gradient {
-        let jac = coords.jacobian(&estimates);
-        for (k, &i) in coords.free().iter().enumerate() {
-            gradient[i] = Some(g[k] * n as f64 / jac[k]);
-        }
-    }
-    let observed = match observed {
-        _ if !options.standard_errors => Err(SeUnavailable::NotRequested),
-        _ if !matches!(verdict.convergence, Convergence::Converged(_)) => {
-            Err(SeUnavailable::NotConverged)
-        }
-        Some(result) => result,
-        None => Err(SeUnavailable::NotConverged),
-    };
-    let counts = objective.counts();
-    let (certificate, refuse) = certificate::certify(&certificate::Evidence {
-        convergence: &verdict.convergence,
-        distance: verdict.distance,
-        precision: verdict.precision,
-        params: params.all(),
-        estimates: &estimates,
-        observed: &observed,
-    });
-    Ok(Fit {
-        std_errors: match refuse {
-            Some(reason) => Err(reason),
-            None => observed,
-        },
-        certificate,
-        hessian_evaluations,
-        params: params.all().to_vec(),
+    Ok(Stage {
+        verdict,
         estimates,
-        nll: verdict.f * n as f64,
-        n,
-        method: options.method,
+        observed,
         iterations,
-        evaluations: counts.nll,
-        gradient_evaluations: counts.gradient,
-        score_evaluations: counts.score,
-        elapsed: timer.elapsed(),
-        gradient,
-        scaled_gradient_norm: verdict.norm,
-        distance: verdict.distance,
-        precision: verdict.precision,
-        convergence: verdict.convergence,
         path,
+        hessian_evaluations,
+        scales: guess.unwrap_or_else(|| coords.scales().to_vec()),
     })
 }
 

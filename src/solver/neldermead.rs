@@ -12,16 +12,11 @@ use crate::objective::{Failure, Objective, Problem};
 
 const NAME: &str = "Nelder-Mead";
 
-/// Edge of the initial simplex in the scaled coordinates, where one unit is about one standard
-/// deviation of a single observation's information: large enough to cross a start several
-/// standard deviations off in a few reflections.
-const SIMPLEX_EDGE: f64 = 1.0;
-
 /// Times an initial vertex whose NLL is not finite is pulled halfway back to the start.
 const VERTEX_RETRIES: usize = 30;
 
 /// Runs Nelder-Mead from `z = 0`, where the mean NLL is `f0`, with the initial simplex's edge
-/// multiplied by `shrink` when given.
+/// (the options') multiplied by `shrink` when given.
 ///
 /// argmin unwraps the cost of every initial vertex, so each vertex is checked first and pulled
 /// towards the start until its NLL is finite.
@@ -36,7 +31,7 @@ pub(crate) fn run<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     let z0 = vec![0.0; dim];
     let mut simplex = vec![z0.clone()];
     for k in 0..dim {
-        let mut edge = SIMPLEX_EDGE * shrink.unwrap_or(1.0);
+        let mut edge = options.simplex_edge * shrink.unwrap_or(1.0);
         let vertex = (0..VERTEX_RETRIES).find_map(|_| {
             let mut v = z0.clone();
             v[k] = edge;
