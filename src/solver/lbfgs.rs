@@ -6,7 +6,7 @@ use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 
 use super::trace::Recorder;
-use super::{Ended, FitOptions, LBFGS_MEMORY, Run, solver_error};
+use super::{Ended, FitOptions, LBFGS_MEMORY, NOISE_MARGIN, Run, solver_error};
 use crate::error::Result;
 use crate::model::{LogDensity, Score};
 use crate::objective::{Objective, Problem};
@@ -27,7 +27,10 @@ pub(crate) fn run<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
 ) -> Result<Run> {
     let dim = objective.coords.dim();
     let n = objective.n() as f64;
-    let tol_grad = options.tolerance * options.gradient_factor / n.sqrt();
+    // Closer to the optimum than the resolution of the NLL's values (in standard errors) a
+    // line search compares noise: the run stops there, and the driver takes it from there.
+    let resolution = (2.0 * n * NOISE_MARGIN * f64::EPSILON * f0.abs().max(1.0)).sqrt();
+    let tol_grad = options.tolerance.max(resolution) * options.gradient_factor / n.sqrt();
     let tol_cost = 0.5 * f64::EPSILON * f0.abs().max(1.0);
     let mut line_search = MoreThuenteLineSearch::new();
     if let Some(cap) = step_cap {

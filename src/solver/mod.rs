@@ -631,9 +631,20 @@ fn optimize<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
                 next_guess = scales;
             }
             if converged || !restartable || out_of_iterations || out_of_tries {
+                let mut judged = judged;
+                if matches!(
+                    judged.convergence,
+                    Convergence::Converged(ConvergedBy::PrecisionLimit)
+                ) && options.method == Method::Lbfgs
+                    && let Some(polished) = polish(objective, &judged, &curvature, options)
+                {
+                    if let Ok(theta) = objective.coords.theta(&polished.z) {
+                        path.push(theta);
+                    }
+                    judged = polished;
+                }
                 observed = Some(curvature.result);
                 guess = Some(next_guess);
-                let mut judged = judged;
                 if !converged && out_of_iterations {
                     judged.convergence = Convergence::NotConverged(StopReason::MaxIterations {
                         iterations: options.max_iters,
@@ -664,6 +675,58 @@ fn optimize<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         hessian_evaluations,
         scales: guess.unwrap_or_else(|| coords.scales().to_vec()),
     })
+}
+
+/// From a point judged converged at the precision limit, one Newton step with the Hessian just
+/// computed there: kept when the gradient at the new point puts it within the tolerance.
+///
+/// Near the optimum of a large sample the NLL's values cannot be told apart by rounding (a
+/// line search stalls), while its central-difference gradient still locates the optimum to a
+/// small fraction of that. The step is at most [`LIMIT_SLACK`] times the precision limit long,
+/// a distance at which the curvature (and so the standard errors computed before the step)
+/// changes by a relative `√(20 ε |f|)`-ish amount, some 1e-7.
+fn polish<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    objective: &Objective<'_, O, F, S>,
+    judged: &Judged,
+    curvature: &inference::Curvature,
+    options: &FitOptions,
+) -> Option<Judged> {
+    let hessian = curvature.hessian.as_ref()?;
+    let scales = objective.coords.scales();
+    let g_u: Vec<f64> = judged
+        .gradient
+        .as_ref()?
+        .iter()
+        .zip(scales)
+        .map(|(g, s)| g / s)
+        .collect();
+    let step = hessian
+        .clone()
+        .cholesky()?
+        .solve(&nalgebra::DVector::from_column_slice(&g_u));
+    let z: Vec<f64> = judged
+        .z
+        .iter()
+        .zip(step.iter())
+        .zip(scales)
+        .map(|((z, d), s)| z - d / s)
+        .collect();
+    let f = objective.mean_nll(&z).ok()?;
+    let gradient = objective.verdict_gradient(&z).ok()?;
+    let polished = judge(
+        objective,
+        &z,
+        f,
+        Some(gradient),
+        Ended::SolverConverged,
+        options,
+        Some(curvature),
+    );
+    matches!(
+        polished.convergence,
+        Convergence::Converged(ConvergedBy::Gradient)
+    )
+    .then_some(polished)
 }
 
 /// A verdict at a point, with what it was judged on.
