@@ -168,6 +168,16 @@ impl fmt::Display for Summary<'_> {
             fit.hessian_evaluations(),
             fit.elapsed()
         )?;
+        if let Some(last) = fit.warm_start().last() {
+            writeln!(
+                f,
+                "warm start: {} stage(s) on subsamples of {}..{} observations, {:.2} passes over all the data in total",
+                fit.warm_start().len(),
+                fit.warm_start()[0].observations,
+                last.observations,
+                fit.data_passes()
+            )?;
+        }
         match fit.distance_to_optimum() {
             Some(d) => writeln!(
                 f,

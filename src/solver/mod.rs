@@ -429,7 +429,7 @@ fn warm_start<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     let min = WARM_MIN_SAMPLE.max(WARM_MIN_PER_PARAMETER * names.len());
     let mut strides = Vec::new();
     let mut stride = WARM_FACTOR;
-    while (Sample::Blocks { stride }).size(n) >= min {
+    while n / stride >= min && (Sample::Blocks { stride }).size(n) >= min {
         strides.push(stride);
         stride *= WARM_FACTOR;
     }

@@ -69,6 +69,21 @@ fn fit_fields(fit: &Fit, seconds: f64) -> Map<String, Value> {
     );
     m.insert("iterations".into(), json!(fit.iterations()));
     m.insert("evaluations".into(), json!(fit.evaluations()));
+    m.insert("data_passes".into(), json!(fit.data_passes()));
+    m.insert(
+        "warm_start".into(),
+        json!(
+            fit.warm_start()
+                .iter()
+                .map(|s| json!({
+                    "observations": s.observations,
+                    "evaluations": s.evaluations,
+                    "iterations": s.iterations,
+                    "converged": s.converged,
+                }))
+                .collect::<Vec<_>>()
+        ),
+    );
     m.insert(
         "hessian_evaluations".into(),
         json!(fit.hessian_evaluations()),
