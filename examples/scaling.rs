@@ -1,6 +1,6 @@
 //! How maxlik scales: fit time against n (Normal, 1e3 to 1e7, with the log-log slope), and
 //! evaluations against the number of parameters (a Gaussian linear regression with 2 to 50
-//! coefficients) for each finite-difference scheme. With `--large`, a fit on 1e8 observations
+//! coefficients) for each finite-difference scheme and with a supplied score. With `--large`, a fit on 1e8 observations
 //! (0.8 GB of f64).
 //!
 //! Run it with `cargo run --release --example scaling [-- --large]`.
@@ -82,8 +82,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("\nGaussian linear regression, n = 2000: evaluations and time against coefficients");
     println!(
-        "{:>4} {:>22} {:>22} {:>22}",
-        "p", "adaptive", "central", "forward"
+        "{:>4} {:>22} {:>22} {:>22} {:>28}",
+        "p", "adaptive", "central", "forward", "with a score"
     );
     for p in [2usize, 5, 10, 20, 50] {
         let mut rng = StdRng::seed_from_u64(p as u64);
@@ -104,16 +104,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 (mean + 0.5 * e, x)
             })
             .collect();
-        let mut builder = Model::builder(move |obs: &(f64, Vec<f64>), q: &[f64]| {
+        let density = move |obs: &(f64, Vec<f64>), q: &[f64]| {
             let sigma = q[p];
             let mean: f64 = obs.1.iter().zip(q).map(|(a, b)| a * b).sum();
             let z = (obs.0 - mean) / sigma;
             -0.5 * z * z - sigma.ln() - LN_SQRT_2PI
-        });
+        };
+        // The same model with its score: ∂/∂bⱼ = z xⱼ / σ, ∂/∂σ = (z² − 1) / σ.
+        let score = move |obs: &(f64, Vec<f64>), q: &[f64], g: &mut [f64]| {
+            let sigma = q[p];
+            let mean: f64 = obs.1.iter().zip(q).map(|(a, b)| a * b).sum();
+            let z = (obs.0 - mean) / sigma;
+            for (gj, xj) in g.iter_mut().zip(&obs.1) {
+                *gj = z * xj / sigma;
+            }
+            g[p] = (z * z - 1.0) / sigma;
+        };
+        let mut builder = Model::builder(density);
+        let mut scored = Model::builder(density).score(score);
         for j in 0..p {
             builder = builder.param(&format!("b{j}"), 0.0);
+            scored = scored.param(&format!("b{j}"), 0.0);
         }
         let model = builder.positive("sigma", 1.0).build()?;
+        let scored = scored.positive("sigma", 1.0).build()?;
         let mut cells = Vec::new();
         for d in [
             Difference::Adaptive,
@@ -127,7 +141,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let mark = if fit.converged() { "" } else { " (not conv.)" };
             cells.push(format!("{} ev, {:.1} ms{mark}", fit.evaluations(), ms));
         }
-        println!("{p:>4} {:>22} {:>22} {:>22}", cells[0], cells[1], cells[2]);
+        let t = Instant::now();
+        let fit = scored.fit(&data, Method::Lbfgs)?;
+        let ms = 1e3 * t.elapsed().as_secs_f64();
+        let mark = if fit.converged() { "" } else { " (not conv.)" };
+        cells.push(format!(
+            "{} ev + {} sc, {:.1} ms{mark}",
+            fit.evaluations(),
+            fit.score_evaluations(),
+            ms
+        ));
+        println!(
+            "{p:>4} {:>22} {:>22} {:>22} {:>28}",
+            cells[0], cells[1], cells[2], cells[3]
+        );
     }
 
     if std::env::args().any(|a| a == "--large") {

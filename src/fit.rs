@@ -388,8 +388,9 @@ impl Fit {
         self.certificate.trust()
     }
 
-    /// NLL evaluations spent on the observed information (two Hessians, steps `h` and `h/2`);
-    /// included in [`evaluations`](Fit::evaluations).
+    /// Passes over the data spent on the observed information (two Hessians, steps `h` and
+    /// `h/2`): NLL evaluations, included in [`evaluations`](Fit::evaluations), or with a
+    /// supplied score, score passes, included in [`score_evaluations`](Fit::score_evaluations).
     pub fn hessian_evaluations(&self) -> u64 {
         self.hessian_evaluations
     }

@@ -669,6 +669,37 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
         Ok(gradient)
     }
 
+    /// Whether the model supplied a score.
+    pub(crate) fn has_score(&self) -> bool {
+        self.score.is_some()
+    }
+
+    /// The gradient of the mean NLL in the unconstrained coordinates at `u`, from the supplied
+    /// score (`None` without one). Each call is one counted pass over the data.
+    pub(crate) fn score_gradient_at_u(
+        &self,
+        u: &[f64],
+    ) -> Option<std::result::Result<Vec<f64>, Failure>> {
+        let score = self.score?;
+        let gradient = || {
+            let theta = self.coords.theta_at_u(u)?;
+            let mut c = self.counts.get();
+            c.score += 1;
+            self.counts.set(c);
+            let mut full = vec![0.0; theta.len()];
+            score_sum(score, self.data, self.sample, &theta, &mut full).map_err(Failure::Nll)?;
+            let jac = self.coords.jacobian(&theta);
+            Ok(self
+                .coords
+                .free()
+                .iter()
+                .zip(jac.iter().zip(self.coords.scales()))
+                .map(|(&i, (j, s))| -full[i] * (j / s) * self.inv_n)
+                .collect())
+        };
+        Some(gradient())
+    }
+
     /// The gradient the verdict is judged on: central differences unless the user asked for
     /// forward ones.
     pub(crate) fn verdict_gradient(&self, z: &[f64]) -> std::result::Result<Vec<f64>, Failure> {

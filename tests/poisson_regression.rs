@@ -1,5 +1,6 @@
 //! A conditional model: Poisson regression with two covariates, the observation `(y, [x1, x2])`,
-//! checked against an independent fit by iteratively reweighted least squares written here.
+//! checked against an independent fit by iteratively reweighted least squares written here:
+//! estimates, and standard errors from the Fisher information (XᵀWX)⁻¹.
 
 use nalgebra::{DMatrix, DVector};
 use rand::SeedableRng;
@@ -11,6 +12,8 @@ use maxlik::{Error, FitOptions, Method, Model};
 
 /// Agreement with IRLS demanded by issue 2, absolute on coefficients of order one.
 const IRLS_AGREEMENT: f64 = 1e-6;
+/// Standard errors must match the analytic ones to this relative error (issue 3).
+const SE_RELATIVE: f64 = 1e-6;
 const TRUE_BETA: [f64; 3] = [0.5, -0.3, 0.8];
 
 type Obs = (f64, [f64; 2]);
@@ -100,6 +103,21 @@ fn poisson_regression_matches_irls() {
             ];
             for fit in fits {
                 assert!(fit.converged(), "seed {seed} {method}: {fit}");
+                // Standard errors against (XᵀWX)⁻¹; with the score the Hessian is its central
+                // difference, 2p score passes for each of the two Hessians.
+                let ses = fit.std_errors().unwrap().std_errors().to_vec();
+                for k in 0..3 {
+                    let relative = (ses[k] / se[k] - 1.0).abs();
+                    assert!(
+                        relative <= SE_RELATIVE,
+                        "seed {seed} {method} b{k}: SE {} vs IRLS {} ({relative:.1e})",
+                        ses[k],
+                        se[k]
+                    );
+                }
+                if fit.score_evaluations() > 0 {
+                    assert_eq!(fit.hessian_evaluations(), 2 * 2 * 3, "{fit}");
+                }
                 for k in 0..3 {
                     let diff = (fit.estimates()[k] - reference[k]).abs();
                     assert!(

@@ -591,7 +591,8 @@ fn optimize<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
             // Judge the point the run returned with the Hessian there: the Newton decrement
             // gives the distance to the optimum, and the same Hessian gives the standard
             // errors when the fit has converged.
-            let before = objective.counts().nll;
+            let passes = |c: crate::objective::Counts| c.nll + c.score;
+            let before = passes(objective.counts());
             let curvature = inference::observe(
                 objective,
                 &run.z,
@@ -600,7 +601,7 @@ fn optimize<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
                 &theta_end,
                 options.standard_errors,
             );
-            hessian_evaluations += objective.counts().nll - before;
+            hessian_evaluations += passes(objective.counts()) - before;
             let stopped_by_gradient_test = matches!(ended, Ended::SolverConverged);
             let judged = judge(
                 objective,
