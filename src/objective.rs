@@ -7,6 +7,7 @@
 use std::cell::{Cell, RefCell};
 
 use argmin::core::{CostFunction, Gradient};
+use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::model::{LogDensity, Score};
@@ -97,13 +98,18 @@ impl Sample {
         }
     }
 
+    /// The sample as windows of `step` observations of which the first `take` are used.
+    fn step_take(self) -> (usize, usize) {
+        match self {
+            Sample::All => (CHUNK, CHUNK),
+            Sample::Blocks { stride } => (stride * BLOCK, BLOCK),
+        }
+    }
+
     /// The sample's observations as contiguous blocks, each with the index of its first
     /// observation in `data`, in order.
     pub(crate) fn blocks<O>(self, data: &[O]) -> impl Iterator<Item = (usize, &[O])> {
-        let (step, take) = match self {
-            Sample::All => (CHUNK, CHUNK),
-            Sample::Blocks { stride } => (stride * BLOCK, BLOCK),
-        };
+        let (step, take) = self.step_take();
         data.chunks(step)
             .enumerate()
             .map(move |(i, window)| (i * step, &window[..window.len().min(take)]))
@@ -273,12 +279,19 @@ impl Kahan {
     }
 }
 
-/// The summed score `Σ ∂ ln f / ∂θ` over the data, written into `out` (length = all parameters).
+/// Parts a pass of the score is split into, at most: each is summed on one thread into its
+/// own sums and the parts are merged in order, so the bits do not depend on the number of
+/// threads and the memory is O(p) whatever n.
+const SCORE_PARTS: usize = 64;
+
+/// The summed score `Σ ∂ ln f / ∂θ` over the observations of `data` in `sample`, written into
+/// `out` (length = all parameters). Each block's terms are summed with compensation in order,
+/// the blocks of a part in order, the parts (fixed by n alone) in parallel and then in order.
 ///
 /// # Errors
 ///
 /// [`Error::NonFiniteGradient`] naming the first observation whose score is not finite.
-pub(crate) fn score_sum<O, S: Score<O> + ?Sized>(
+pub(crate) fn score_sum<O: Sync, S: Score<O> + Sync + ?Sized>(
     score: &S,
     data: &[O],
     sample: Sample,
@@ -286,27 +299,51 @@ pub(crate) fn score_sum<O, S: Score<O> + ?Sized>(
     out: &mut [f64],
 ) -> Result<()> {
     let p = theta.len();
-    let mut totals = vec![Sum::default(); p];
-    let mut chunk_sums = vec![Sum::default(); p];
-    let mut one = vec![0.0; p];
-    for (start, chunk) in sample.blocks(data) {
-        chunk_sums.iter_mut().for_each(|s| *s = Sum::default());
-        for (k, obs) in chunk.iter().enumerate() {
-            one.iter_mut().for_each(|g| *g = 0.0);
-            score.score(obs, theta, &mut one);
-            if let Some(bad) = one.iter().position(|g| !g.is_finite()) {
-                let _ = bad;
-                return Err(Error::NonFiniteGradient {
-                    index: start + k,
-                    params: theta.to_vec(),
-                });
+    let (step, take) = sample.step_take();
+    let units = data.len().div_ceil(step);
+    let sampled = sample.size(data.len());
+    let parts = sampled
+        .div_ceil(CHUNK)
+        .clamp(1, SCORE_PARTS)
+        .min(units.max(1));
+    let part = |k: usize| -> Result<Vec<Sum>> {
+        let (first, last) = (k * units / parts, (k + 1) * units / parts);
+        let slice = &data[first * step..(last * step).min(data.len())];
+        let mut totals = vec![Sum::default(); p];
+        let mut block_sums = vec![Sum::default(); p];
+        let mut one = vec![0.0; p];
+        for (w, window) in slice.chunks(step).enumerate() {
+            let start = (first + w) * step;
+            block_sums.iter_mut().for_each(|s| *s = Sum::default());
+            for (i, obs) in window[..window.len().min(take)].iter().enumerate() {
+                one.iter_mut().for_each(|g| *g = 0.0);
+                score.score(obs, theta, &mut one);
+                if one.iter().any(|g| !g.is_finite()) {
+                    return Err(Error::NonFiniteGradient {
+                        index: start + i,
+                        params: theta.to_vec(),
+                    });
+                }
+                for (s, &g) in block_sums.iter_mut().zip(&one) {
+                    s.add(g);
+                }
             }
-            for (s, &g) in chunk_sums.iter_mut().zip(&one) {
-                s.add(g);
+            for (t, s) in totals.iter_mut().zip(&block_sums) {
+                t.add(s.total());
             }
         }
-        for (t, s) in totals.iter_mut().zip(&chunk_sums) {
-            t.add(s.total());
+        Ok(totals)
+    };
+    let results: Vec<Result<Vec<Sum>>> = if sampled >= PARALLEL_MIN_CHUNKS * CHUNK {
+        (0..parts).into_par_iter().map(part).collect()
+    } else {
+        (0..parts).map(part).collect()
+    };
+    let mut totals = vec![Sum::default(); p];
+    // The first failing part holds the first bad observation.
+    for result in results {
+        for (t, s) in totals.iter_mut().zip(result?) {
+            *t = t.merge(s);
         }
     }
     for (o, t) in out.iter_mut().zip(&totals) {

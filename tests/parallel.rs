@@ -72,3 +72,53 @@ fn the_parallel_sum_is_accurate() {
         "{nll}"
     );
 }
+
+/// A supplied score is summed in parallel too: fits that use it are identical on 1 and 2
+/// threads, and a non-finite score is named at its first observation whichever thread meets it.
+#[test]
+fn score_passes_are_identical_on_any_number_of_threads() {
+    let score = |x: &f64, p: &[f64], g: &mut [f64]| {
+        let z = (x - p[0]) / p[1];
+        g[0] = z / p[1];
+        g[1] = (z * z - 1.0) / p[1];
+    };
+    let model = Model::builder(|x: &f64, p: &[f64]| normal_ln_pdf(*x, p[0], p[1]))
+        .param("mu", 1.0)
+        .positive("sigma", 2.0)
+        .score(score)
+        .build()
+        .unwrap();
+    let data = normal_sample(0.0, 1.0, 300_001, 9);
+    let one = on_threads(1, || model.fit(&data, Method::Lbfgs).unwrap());
+    let two = on_threads(2, || model.fit(&data, Method::Lbfgs).unwrap());
+    assert!(one.converged() && one.score_evaluations() > 0, "{one}");
+    assert_eq!(one.estimates(), two.estimates());
+    assert_eq!(
+        one.std_error("sigma").map(f64::to_bits),
+        two.std_error("sigma").map(f64::to_bits)
+    );
+
+    // Scores that fail at observations 250000 and 70000: the first is named.
+    let failing = Model::builder(|x: &f64, p: &[f64]| normal_ln_pdf(*x, p[0], p[1]))
+        .param("mu", 0.0)
+        .positive("sigma", 1.0)
+        .score(move |x: &f64, p: &[f64], g: &mut [f64]| {
+            score(x, p, g);
+            if *x == data[250_000] || *x == data[70_000] {
+                g[0] = f64::NAN;
+            }
+        })
+        .build()
+        .unwrap();
+    let data = normal_sample(0.0, 1.0, 300_001, 9);
+    for threads in [1, 2] {
+        let check = on_threads(threads, || failing.check_score(&data, &[0.0, 1.0]));
+        assert!(
+            matches!(
+                check,
+                Err(maxlik::Error::NonFiniteGradient { index: 70_000, .. })
+            ),
+            "{threads} threads: {check:?}"
+        );
+    }
+}
