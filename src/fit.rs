@@ -427,7 +427,9 @@ impl Fit {
     }
 
     /// The points the optimizer accepted, one per iteration, starting from the start value,
-    /// in the user's parameters (for plotting the optimizer's path).
+    /// in the user's parameters (for plotting the optimizer's path). After a warm start the
+    /// path runs through the subsample stages' points first (each on its own subsample's NLL),
+    /// then the fit to all the data from where the last stage ended.
     pub fn path(&self) -> &[Vec<f64>] {
         &self.path
     }
