@@ -165,3 +165,56 @@ fn bad_data_outside_the_subsample_is_still_named() {
         }
     }
 }
+
+/// Strongly correlated coefficients (x2 is x1 plus a little noise: their estimates correlate at
+/// about −0.999): after the warm start L-BFGS works in coordinates whitened by the last stage's
+/// Hessian, and both methods must land on the least-squares answer.
+#[test]
+fn correlated_coefficients_reach_the_least_squares_answer() {
+    use nalgebra::{DMatrix, DVector};
+
+    let n = 50_000;
+    let noise = normal_sample(0.0, 1.0, 2 * n, 21);
+    let data: Vec<(f64, [f64; 2])> = (0..n)
+        .map(|i| {
+            let x1 = (i % 1000) as f64 / 100.0;
+            let x2 = x1 + 0.05 * noise[n + i];
+            (1.0 + 2.0 * x1 - x2 + 0.5 * noise[i], [x1, x2])
+        })
+        .collect();
+    // The normal equations.
+    let x = DMatrix::from_fn(n, 3, |i, j| if j == 0 { 1.0 } else { data[i].1[j - 1] });
+    let y = DVector::from_iterator(n, data.iter().map(|o| o.0));
+    let xtx = x.transpose() * &x;
+    let beta = xtx.clone().cholesky().unwrap().solve(&(x.transpose() * &y));
+    let rss = (&y - &x * &beta).norm_squared();
+    let sigma = (rss / n as f64).sqrt();
+    let cov = xtx.try_inverse().unwrap() * sigma * sigma;
+    let model = Model::builder(|o: &(f64, [f64; 2]), p: &[f64]| {
+        normal_ln_pdf(o.0, p[0] + p[1] * o.1[0] + p[2] * o.1[1], p[3])
+    })
+    .param("b0", 0.0)
+    .param("b1", 0.0)
+    .param("b2", 0.0)
+    .positive("sigma", 1.0)
+    .build()
+    .unwrap();
+    for method in METHODS {
+        let fit = model.fit(&data, method).unwrap();
+        assert!(fit.converged(), "{method}: {fit}");
+        assert!(!fit.warm_start().is_empty());
+        for k in 0..3 {
+            let off = (fit.estimates()[k] - beta[k]).abs() / cov[(k, k)].sqrt();
+            assert!(
+                off <= within(method),
+                "{method} b{k}: {off:.1e} SE off\n{fit}"
+            );
+        }
+        let se_sigma = sigma / (2.0 * n as f64).sqrt();
+        let off = (fit.estimate("sigma").unwrap() - sigma).abs() / se_sigma;
+        assert!(
+            off <= within(method),
+            "{method} sigma: {off:.1e} SE off\n{fit}"
+        );
+    }
+}

@@ -18,6 +18,7 @@ use crate::inference::{self, NEGATIVE_CURVATURE, SeUnavailable};
 use crate::model::{LogDensity, Model, Score};
 use crate::objective::{Coordinates, Difference, Failure, Objective, Sample};
 use crate::params::Params;
+use nalgebra::DMatrix;
 
 /// The optimizer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -304,17 +305,18 @@ pub(crate) fn fit_params<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     );
     // The warm start is used only where the NLL of all the data is finite (a subsample can
     // miss the observations that rule a point out).
-    let (start, guess, edge) = if warm.stages.is_empty() || objective.nll_at(&warm.theta).is_ok() {
-        path.extend(warm.path);
-        (warm.theta, warm.guess, warm.edge)
-    } else {
-        (theta, None, SIMPLEX_EDGE)
-    };
+    let (start, guess, edge, hessian) =
+        if warm.stages.is_empty() || objective.nll_at(&warm.theta).is_ok() {
+            path.extend(warm.path);
+            (warm.theta, warm.guess, warm.edge, warm.hessian)
+        } else {
+            (theta, None, SIMPLEX_EDGE, None)
+        };
     let full = FitOptions {
         simplex_edge: edge,
         ..options.clone()
     };
-    let stage = optimize(&mut objective, params, &names, start, guess, &full)?;
+    let stage = optimize(&mut objective, params, &names, start, guess, hessian, &full)?;
     path.extend(stage.path);
     let verdict = stage.verdict;
     let n = data.len();
@@ -393,6 +395,9 @@ struct Warm {
     guess: Option<Vec<f64>>,
     /// The edge of Nelder-Mead's first simplex, in the scaled coordinates.
     edge: f64,
+    /// The Hessian of the mean NLL in the unconstrained coordinates measured at the end of the
+    /// last stage: the next L-BFGS run works in coordinates it whitens.
+    hessian: Option<DMatrix<f64>>,
     stages: Vec<WarmStage>,
     /// The iterates of the stages, in the user's parameters.
     path: Vec<Vec<f64>>,
@@ -404,6 +409,7 @@ impl Warm {
             theta: theta.to_vec(),
             guess: None,
             edge: SIMPLEX_EDGE,
+            hessian: None,
             stages: Vec::new(),
             path: Vec::new(),
         }
@@ -459,6 +465,7 @@ fn warm_start<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
             names,
             warm.theta.clone(),
             warm.guess.clone(),
+            warm.hessian.clone(),
             &stage_options,
         );
         let observations = sample.size(n);
@@ -478,6 +485,7 @@ fn warm_start<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         }
         warm.theta = stage.estimates;
         warm.guess = Some(stage.scales);
+        warm.hessian = stage.hessian;
         warm.path.extend(stage.path);
         warm.edge = (WARM_EDGE / (observations as f64).sqrt()).min(SIMPLEX_EDGE);
     }
@@ -495,6 +503,8 @@ struct Stage {
     hessian_evaluations: u64,
     /// The natural scales of the unconstrained coordinates where the stage ended.
     scales: Vec<f64>,
+    /// The Hessian of the mean NLL in the unconstrained coordinates where the stage ended.
+    hessian: Option<DMatrix<f64>>,
 }
 
 /// Runs the optimizer on `objective` from `theta` until the verdict at the end of a run is
@@ -505,6 +515,7 @@ fn optimize<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     names: &[String],
     mut theta: Vec<f64>,
     mut guess: Option<Vec<f64>>,
+    mut hessian: Option<DMatrix<f64>>,
     options: &FitOptions,
 ) -> Result<Stage> {
     let mut iterations = 0;
@@ -533,7 +544,12 @@ fn optimize<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
             ..options.clone()
         };
         let run = match options.method {
-            Method::Lbfgs => lbfgs::run(objective, f0, &budget, shrink)?,
+            Method::Lbfgs => {
+                let whitening = hessian
+                    .as_ref()
+                    .and_then(|h| lbfgs::Whitening::new(h, objective.coords.scales()));
+                lbfgs::run(objective, f0, &budget, shrink, whitening.as_ref())?
+            }
             Method::NelderMead => neldermead::run(objective, f0, &budget, shrink)?,
         };
         iterations += run.iterations;
@@ -602,6 +618,7 @@ fn optimize<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
                 options.standard_errors,
             );
             hessian_evaluations += passes(objective.counts()) - before;
+            hessian = curvature.hessian.clone();
             let stopped_by_gradient_test = matches!(ended, Ended::SolverConverged);
             let judged = judge(
                 objective,
@@ -674,6 +691,7 @@ fn optimize<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         iterations,
         path,
         hessian_evaluations,
+        hessian,
         scales: guess.unwrap_or_else(|| coords.scales().to_vec()),
     })
 }
