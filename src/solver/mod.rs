@@ -218,6 +218,17 @@ pub(crate) enum Ended {
     LineSearch,
     /// An evaluation failed (non-finite NLL, a parameter off its space).
     Failure(Failure),
+    /// The driver stopped an L-BFGS run in unwhitened coordinates after [`checkpoint_iters`]
+    /// iterations to measure the Hessian and carry on in coordinates it whitens.
+    Checkpoint,
+}
+
+/// An L-BFGS run with no Hessian to whiten its coordinates is stopped after this many
+/// iterations (it has taken that long because its parameters are correlated, which diagonal
+/// scales cannot undo): the driver measures the Hessian there and goes on in coordinates it
+/// whitens. Ordinary fits converge well before.
+fn checkpoint_iters(dim: usize) -> u64 {
+    (5 * dim as u64).max(20)
 }
 
 /// What an optimizer run hands back, in the scaled coordinates.
@@ -538,6 +549,15 @@ fn optimize<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         if shrink.is_some() && options.method == Method::Lbfgs {
             max_iters = max_iters.min(RECOVERY_ITERS);
         }
+        let dim = objective.coords.dim();
+        let checkpoint = shrink.is_none()
+            && options.method == Method::Lbfgs
+            && dim >= 2
+            && hessian.is_none()
+            && max_iters > checkpoint_iters(dim);
+        if checkpoint {
+            max_iters = checkpoint_iters(dim);
+        }
         let budget = FitOptions {
             max_iters,
             gradient_factor,
@@ -585,6 +605,10 @@ fn optimize<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
                 recoveries += 1;
                 None
             }
+            // A long run in unwhitened coordinates: judge it with the Hessian, which the
+            // next run whitens its coordinates with.
+            Ended::MaxIterations | Ended::Checkpoint if checkpoint => Some(Ended::Checkpoint),
+            Ended::Checkpoint => Some(Ended::Checkpoint),
             // A short recovery run that used its iterations: carry on normally.
             Ended::MaxIterations => {
                 recovering = false;
