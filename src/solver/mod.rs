@@ -7,6 +7,7 @@
 mod lbfgs;
 mod neldermead;
 mod trace;
+mod whitening;
 
 use std::fmt;
 use std::time::Instant;
@@ -19,6 +20,7 @@ use crate::model::{LogDensity, Model, Score};
 use crate::objective::{Coordinates, Difference, Failure, Objective, Sample};
 use crate::params::Params;
 use nalgebra::DMatrix;
+use whitening::Whitening;
 
 /// The optimizer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -567,10 +569,15 @@ fn optimize<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
             Method::Lbfgs => {
                 let whitening = hessian
                     .as_ref()
-                    .and_then(|h| lbfgs::Whitening::new(h, objective.coords.scales()));
+                    .and_then(|h| Whitening::new(h, objective.coords.scales()));
                 lbfgs::run(objective, f0, &budget, shrink, whitening.as_ref())?
             }
-            Method::NelderMead => neldermead::run(objective, f0, &budget, shrink)?,
+            Method::NelderMead => {
+                let whitening = hessian
+                    .as_ref()
+                    .and_then(|h| Whitening::new(h, objective.coords.scales()));
+                neldermead::run(objective, f0, &budget, shrink, whitening.as_ref())?
+            }
         };
         iterations += run.iterations;
         let coords = &objective.coords;

@@ -1,10 +1,11 @@
 //! Nelder-Mead (argmin), with an initial simplex sized from the parameters' scales.
 
 use argmin::core::observers::ObserverMode;
-use argmin::core::{Executor, State, TerminationReason};
+use argmin::core::{CostFunction, Executor, State, TerminationReason};
 use argmin::solver::neldermead::NelderMead;
 
 use super::trace::Recorder;
+use super::whitening::{Whitened, Whitening};
 use super::{Ended, FitOptions, Run, solver_error};
 use crate::error::{Error, Result};
 use crate::model::{LogDensity, Score};
@@ -16,7 +17,8 @@ const NAME: &str = "Nelder-Mead";
 const VERTEX_RETRIES: usize = 30;
 
 /// Runs Nelder-Mead from `z = 0`, where the mean NLL is `f0`, with the initial simplex's edge
-/// (the options') multiplied by `shrink` when given.
+/// (the options') multiplied by `shrink` when given; in coordinates whitened by `whitening`
+/// when given, where the simplex's edges follow the Hessian's principal axes.
 ///
 /// argmin unwraps the cost of every initial vertex, so each vertex is checked first and pulled
 /// towards the start until its NLL is finite.
@@ -25,7 +27,9 @@ pub(crate) fn run<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     f0: f64,
     options: &FitOptions,
     shrink: Option<f64>,
+    whitening: Option<&Whitening>,
 ) -> Result<Run> {
+    let to_z = |w: &[f64]| whitening.map_or_else(|| w.to_vec(), |r| r.z(w));
     let dim = objective.coords.dim();
     let n = objective.n() as f64;
     let z0 = vec![0.0; dim];
@@ -36,7 +40,7 @@ pub(crate) fn run<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
             let mut v = z0.clone();
             v[k] = edge;
             edge *= 0.5;
-            objective.mean_nll(&v).ok().map(|_| v)
+            objective.mean_nll(&to_z(&v)).ok().map(|_| v)
         });
         let Some(vertex) = vertex else {
             // The NLL is finite at the start and not finite arbitrarily close to it.
@@ -67,28 +71,54 @@ pub(crate) fn run<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         .with_sd_tolerance(sd_tolerance)
         .map_err(|e| solver_error(NAME, &e))?;
     let recorder = Recorder::new(z0, f0);
-    let result = Executor::new(Problem(objective), solver)
-        .configure(|state| state.max_iters(options.max_iters))
-        .add_observer(recorder.clone(), ObserverMode::Always)
-        .run();
-    let (z, f, iterations) = recorder.best();
-    let path = recorder.path();
+    let result = match whitening {
+        None => execute(Problem(objective), solver, &recorder, options),
+        Some(whitening) => execute(
+            Whitened {
+                objective,
+                whitening,
+            },
+            solver,
+            &recorder,
+            options,
+        ),
+    };
+    let (w, f, iterations) = recorder.best();
+    let path = recorder.path().iter().map(|w| to_z(w)).collect();
     let failure = objective.take_failure();
     let ended = match (result, failure) {
         (_, Some(failure)) => Ended::Failure(failure),
         (Err(e), None) => return Err(solver_error(NAME, &e)),
-        (Ok(result), None) => match result.state().get_termination_reason() {
+        (Ok(reason), None) => match reason {
             Some(TerminationReason::MaxItersReached) => Ended::MaxIterations,
             Some(TerminationReason::SolverConverged) => Ended::SolverConverged,
             _ => Ended::LineSearch,
         },
     };
     Ok(Run {
-        z,
+        z: to_z(&w),
         f,
         gradient: None,
         iterations,
         path,
         ended,
     })
+}
+
+/// Runs argmin's Nelder-Mead on `problem` (in `z` or in whitened coordinates); returns why it
+/// stopped.
+fn execute<P>(
+    problem: P,
+    solver: NelderMead<Vec<f64>, f64>,
+    recorder: &Recorder,
+    options: &FitOptions,
+) -> std::result::Result<Option<TerminationReason>, argmin::core::Error>
+where
+    P: CostFunction<Param = Vec<f64>, Output = f64>,
+{
+    Executor::new(problem, solver)
+        .configure(|state| state.max_iters(options.max_iters))
+        .add_observer(recorder.clone(), ObserverMode::Always)
+        .run()
+        .map(|result| result.state().get_termination_reason().cloned())
 }
