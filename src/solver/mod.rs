@@ -317,9 +317,11 @@ pub(crate) fn fit_params<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         options.difference,
     );
     // The warm start is used only where the NLL of all the data is finite (a subsample can
-    // miss the observations that rule a point out).
+    // miss the observations that rule a point out). The check evaluates the centre the first
+    // calibration starts from, so that evaluation is not repeated.
+    let centre = vec![0.0; objective.coords.dim()];
     let (start, guess, edge, hessian) =
-        if warm.stages.is_empty() || objective.nll_at(&warm.theta).is_ok() {
+        if warm.stages.is_empty() || objective.mean_nll(&centre).is_ok() {
             path.extend(warm.path);
             (warm.theta, warm.guess, warm.edge, warm.hessian)
         } else {
