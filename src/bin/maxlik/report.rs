@@ -176,6 +176,12 @@ pub fn compare_table(family: Family, runs: &[Run]) -> String {
     row(&mut out, "NLL evaluations", &|r| {
         r.fit.evaluations().to_string()
     });
+    // With a warm start on subsamples, every evaluation in passes over all the data.
+    if runs.iter().any(|r| !r.fit.warm_start().is_empty()) {
+        row(&mut out, "data passes", &|r| {
+            format!("{:.2}", r.fit.data_passes())
+        });
+    }
     row(&mut out, "time", &|r| format!("{:.3} ms", 1e3 * r.seconds));
     row(&mut out, "converged", &|r| r.fit.converged().to_string());
     row(&mut out, "verdict", &|r| verdict(&r.fit).to_string());
