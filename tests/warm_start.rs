@@ -218,3 +218,32 @@ fn correlated_coefficients_reach_the_least_squares_answer() {
         );
     }
 }
+
+/// `data_passes` is what the data saw: every call of the log-density, counted, divided by n.
+#[test]
+fn data_passes_count_every_log_density_call() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    let calls = AtomicU64::new(0);
+    let n = 70_000;
+    let data = exponential_sample(2.0, n, 31);
+    let model = Model::builder(|x: &f64, p: &[f64]| {
+        calls.fetch_add(1, Ordering::Relaxed);
+        exponential_ln_pdf(*x, p[0])
+    })
+    .positive("rate", 9.0)
+    .build()
+    .unwrap();
+    for method in METHODS {
+        calls.store(0, Ordering::Relaxed);
+        let fit = model.fit(&data, method).unwrap();
+        assert!(fit.converged(), "{method}: {fit}");
+        assert!(!fit.warm_start().is_empty());
+        let seen = calls.load(Ordering::Relaxed) as f64 / n as f64;
+        assert!(
+            (seen - fit.data_passes()).abs() < 1e-9,
+            "{method}: {seen} passes seen, {} reported",
+            fit.data_passes()
+        );
+    }
+}
