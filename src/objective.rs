@@ -764,22 +764,14 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
         let mut c = self.counts.get();
         c.gradient += 1;
         self.counts.set(c);
-        let (gradient, verdict) = match self.score {
-            Some(score) => {
-                let theta = self.coords.theta(z)?;
-                let mut c = self.counts.get();
-                c.score += 1;
-                self.counts.set(c);
-                let mut full = vec![0.0; theta.len()];
-                score_sum(score, self.data, self.sample, &theta, &mut full)
-                    .map_err(Failure::Nll)?;
-                let jac = self.coords.jacobian(&theta);
-                let gradient = self
-                    .coords
-                    .free()
+        let supplied = self.score_gradient_at_u(&self.coords.u_of(z));
+        let (gradient, verdict) = match supplied {
+            Some(g_u) => {
+                // ∂/∂z = s ∂/∂u.
+                let gradient = g_u?
                     .iter()
-                    .zip(jac)
-                    .map(|(&i, j)| -full[i] * j * self.inv_n)
+                    .zip(self.coords.scales())
+                    .map(|(g, s)| g * s)
                     .collect();
                 (gradient, true)
             }
