@@ -54,7 +54,10 @@ fn bench(c: &mut Criterion) {
     let n = 1_000_000;
     let (normal_data, exp_data) = samples(n);
     for method in [Method::Lbfgs, Method::NelderMead] {
-        let cold = FitOptions::new(method).warm_start(false);
+        let cold = FitOptions::builder(method)
+            .warm_start(false)
+            .build()
+            .unwrap();
         report(
             "normal (no warm start)",
             n,
@@ -101,13 +104,13 @@ fn report(name: &str, n: usize, fit: &maxlik::Fit) {
     let warm: Vec<String> = fit
         .warm_start()
         .iter()
-        .map(|s| format!("{} on {}", s.evaluations, s.observations))
+        .map(|s| format!("{} on {}", s.nll_passes(), s.observations()))
         .collect();
     eprintln!(
         "{name} n={n} {}: {} NLL evaluations on all the data ({} for the Hessians), warm start [{}], {:.2} data passes, {} iterations, converged {}",
         fit.method(),
-        fit.evaluations(),
-        fit.hessian_evaluations(),
+        fit.nll_passes(),
+        fit.hessian_passes(),
         warm.join(", "),
         fit.data_passes(),
         fit.iterations(),

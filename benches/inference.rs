@@ -23,7 +23,10 @@ fn bench(c: &mut Criterion) {
     .build()
     .expect("valid model");
     let with = FitOptions::new(Method::Lbfgs);
-    let without = FitOptions::new(Method::Lbfgs).standard_errors(false);
+    let without = FitOptions::builder(Method::Lbfgs)
+        .standard_errors(false)
+        .build()
+        .unwrap();
 
     let mut group = c.benchmark_group("inference");
     group.sample_size(10);
@@ -40,10 +43,10 @@ fn bench(c: &mut Criterion) {
         let profile = model.profile(&data, &fit, "sigma", 0.95).expect("profile");
         eprintln!(
             "n={n}: fit {} NLL evaluations ({} for the Hessian), without SEs {}; profile interval for sigma {} evaluations",
-            fit.evaluations(),
-            fit.hessian_evaluations(),
-            bare.evaluations(),
-            profile.evaluations
+            fit.nll_passes(),
+            fit.hessian_passes(),
+            bare.nll_passes(),
+            profile.nll_passes()
         );
         group.bench_with_input(BenchmarkId::new("fit_with_se", n), &data, |b, d| {
             b.iter(|| model.fit_with(black_box(d), &with))

@@ -47,8 +47,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "{:<14} {:>20.15} {:>20.15} {:>20.15}",
             name,
             exact.estimate(name).unwrap_or(f64::NAN),
-            lbfgs.try_estimate(name)?,
-            nelder_mead.try_estimate(name)?
+            lbfgs.estimate(name)?,
+            nelder_mead.estimate(name)?
         );
     }
     println!(
@@ -67,7 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     };
     row("iterations", &|f| f.iterations().to_string());
-    row("NLL evals", &|f| f.evaluations().to_string());
+    row("NLL evals", &|f| f.nll_passes().to_string());
     row("time", &|f| format!("{:.1?}", f.elapsed()));
     row("converged", &|f| f.converged().to_string());
     for name in ["mu", "sigma"] {

@@ -48,7 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let failures = machines.iter().filter(|m| m.failed).count() as f64;
     let at_risk: f64 = machines.iter().map(|m| m.hours).sum();
     let closed_form = failures / at_risk;
-    let rate = fit.try_estimate("rate")?;
+    let rate = fit.estimate("rate")?;
     println!("{fit}\n");
     println!(
         "{failures} failures, {} still running at {STUDY_END} h",

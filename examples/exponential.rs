@@ -23,7 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{}", exact.compare(&fit)?);
     println!(
         "\nmean waiting time 1/rate = {:.4} minutes (closed-form SE of the rate: {:.2e})",
-        1.0 / fit.try_estimate("rate")?,
+        1.0 / fit.estimate("rate")?,
         exact.std_error("rate").unwrap_or(f64::NAN)
     );
     Ok(())

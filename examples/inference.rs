@@ -4,7 +4,7 @@
 //!
 //! Run it with `cargo run --release --example inference`.
 
-use maxlik::{Method, Model, likelihood_ratio_test};
+use maxlik::{Method, Model};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand_distr::{Distribution, Gamma};
@@ -50,14 +50,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         full.summary().with_profile(&shape).with_profile(&scale)
     );
     println!(
-        "profiles cost {} and {} NLL evaluations; the Hessian {}",
-        shape.evaluations,
-        scale.evaluations,
-        full.hessian_evaluations()
+        "profiles cost {} and {} NLL passes; the Hessian {}",
+        shape.nll_passes(),
+        scale.nll_passes(),
+        full.hessian_passes()
     );
 
     // Is the extra shape parameter worth it?
-    let test = likelihood_ratio_test(&restricted, &full)?;
+    let test = gamma.likelihood_ratio_test(&data, &restricted, &full)?;
     println!("\nExponential (shape = 1) against Gamma: {test}");
     println!(
         "AIC {:.2} vs {:.2}, BIC {:.2} vs {:.2} (smaller is better)",

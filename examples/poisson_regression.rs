@@ -59,16 +59,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let fast = with_score.fit(&data, Method::Lbfgs)?.require_converged()?;
     println!(
         "with the score: {} NLL evaluations and {} score passes (finite differences: {} NLL evaluations)",
-        fast.evaluations(),
-        fast.score_evaluations(),
-        fit.evaluations()
+        fast.nll_passes(),
+        fast.score_passes(),
+        fit.nll_passes()
     );
     for (k, name) in ["b0", "b1", "b2"].iter().enumerate() {
         println!(
             "{name}: true {:>5}, estimate {:.6}, with score {:.6}",
             truth[k],
-            fit.try_estimate(name)?,
-            fast.try_estimate(name)?
+            fit.estimate(name)?,
+            fast.estimate(name)?
         );
     }
     Ok(())

@@ -58,7 +58,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         });
         println!(
             "{n:>12} {:>12} {:>12.2} {:>12.3} {:>16.3}",
-            fit.evaluations(),
+            fit.nll_passes(),
             fit.data_passes(),
             1e3 * t,
             1e9 * t / (n as f64 * fit.data_passes())
@@ -134,12 +134,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             Difference::Central,
             Difference::Forward,
         ] {
-            let options = FitOptions::new(Method::Lbfgs).difference(d);
+            let options = FitOptions::builder(Method::Lbfgs).difference(d).build()?;
             let t = Instant::now();
             let fit = model.fit_with(&data, &options)?;
             let ms = 1e3 * t.elapsed().as_secs_f64();
             let mark = if fit.converged() { "" } else { " (not conv.)" };
-            cells.push(format!("{} ev, {:.1} ms{mark}", fit.evaluations(), ms));
+            cells.push(format!("{} ev, {:.1} ms{mark}", fit.nll_passes(), ms));
         }
         let t = Instant::now();
         let fit = scored.fit(&data, Method::Lbfgs)?;
@@ -147,8 +147,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mark = if fit.converged() { "" } else { " (not conv.)" };
         cells.push(format!(
             "{} ev + {} sc, {:.1} ms{mark}",
-            fit.evaluations(),
-            fit.score_evaluations(),
+            fit.nll_passes(),
+            fit.score_passes(),
             ms
         ));
         println!(
@@ -173,7 +173,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!(
             "fit on 1e8 observations: {:.2} s, {} evaluations on all the data, {:.2} data passes, converged {}, mu = {:.6}, sigma = {:.6}",
             fit.elapsed().as_secs_f64(),
-            fit.evaluations(),
+            fit.nll_passes(),
             fit.data_passes(),
             fit.converged(),
             fit.estimate("mu").unwrap_or(f64::NAN),

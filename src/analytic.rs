@@ -10,7 +10,7 @@ use std::fmt;
 
 use crate::error::{Error, Result};
 use crate::fit::Fit;
-use crate::objective::Sum;
+use crate::sum::Sum;
 
 /// A closed-form MLE: estimates, their standard errors and the NLL at the optimum.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,7 +49,7 @@ impl ClosedForm {
     ///
     /// ```
     /// let cf = maxlik::ClosedForm::normal(&[1.0, 2.0, 3.0, 4.0])?;
-    /// assert_eq!(cf.estimate("mu"), Some(2.5));
+    /// assert_eq!(cf.estimate("mu"), Ok(2.5));
     /// # Ok::<(), maxlik::Error>(())
     /// ```
     ///
@@ -118,25 +118,36 @@ impl ClosedForm {
         self.family
     }
 
-    /// The parameters' names.
-    pub fn names(&self) -> &[&'static str] {
-        &self.names
+    /// The parameters' names, in order.
+    pub fn names(&self) -> Vec<&str> {
+        self.names.to_vec()
+    }
+
+    fn position(&self, name: &str) -> Result<usize> {
+        self.names
+            .iter()
+            .position(|n| *n == name)
+            .ok_or_else(|| Error::UnknownParameter {
+                name: name.to_string(),
+            })
     }
 
     /// The estimate of `name`.
-    pub fn estimate(&self, name: &str) -> Option<f64> {
-        self.names
-            .iter()
-            .position(|n| *n == name)
-            .map(|i| self.estimates[i])
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownParameter`] when the family has no parameter of that name.
+    pub fn estimate(&self, name: &str) -> Result<f64> {
+        self.position(name).map(|i| self.estimates[i])
     }
 
     /// The standard error of `name` (from the expected information at the MLE).
-    pub fn std_error(&self, name: &str) -> Option<f64> {
-        self.names
-            .iter()
-            .position(|n| *n == name)
-            .map(|i| self.std_errors[i])
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownParameter`] when the family has no parameter of that name.
+    pub fn std_error(&self, name: &str) -> Result<f64> {
+        self.position(name).map(|i| self.std_errors[i])
     }
 
     /// The summed NLL at the MLE.
@@ -161,7 +172,7 @@ impl ClosedForm {
             .iter()
             .zip(self.estimates.iter().zip(&self.std_errors))
             .map(|(&name, (&exact, &se))| {
-                let numeric = fit.try_estimate(name)?;
+                let numeric = fit.estimate(name)?;
                 Ok(ComparisonRow {
                     name,
                     numeric,
@@ -182,28 +193,64 @@ impl ClosedForm {
 /// One parameter of a [`Comparison`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ComparisonRow {
+    pub(crate) name: &'static str,
+    pub(crate) numeric: f64,
+    pub(crate) exact: f64,
+    pub(crate) std_error: f64,
+    pub(crate) relative: f64,
+    pub(crate) in_std_errors: f64,
+}
+
+impl ComparisonRow {
     /// The parameter.
-    pub name: &'static str,
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
     /// The numerical estimate.
-    pub numeric: f64,
+    pub fn numeric(&self) -> f64 {
+        self.numeric
+    }
+
     /// The closed-form estimate.
-    pub exact: f64,
+    pub fn exact(&self) -> f64 {
+        self.exact
+    }
+
     /// The closed form's standard error.
-    pub std_error: f64,
+    pub fn std_error(&self) -> f64 {
+        self.std_error
+    }
+
     /// `|numeric − exact| / |exact|`.
-    pub relative: f64,
+    pub fn relative(&self) -> f64 {
+        self.relative
+    }
+
     /// `|numeric − exact| / std_error`: the error in standard errors, which means the same at
     /// every scale.
-    pub in_std_errors: f64,
+    pub fn in_std_errors(&self) -> f64 {
+        self.in_std_errors
+    }
 }
 
 /// A numerical fit set against a closed form.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comparison {
+    pub(crate) rows: Vec<ComparisonRow>,
+    pub(crate) nll_difference: f64,
+}
+
+impl Comparison {
     /// One row per parameter.
-    pub rows: Vec<ComparisonRow>,
+    pub fn rows(&self) -> &[ComparisonRow] {
+        &self.rows
+    }
+
     /// The fit's NLL minus the closed form's (≥ 0 up to rounding: the closed form is the optimum).
-    pub nll_difference: f64,
+    pub fn nll_difference(&self) -> f64 {
+        self.nll_difference
+    }
 }
 
 impl Comparison {
@@ -252,7 +299,7 @@ mod tests {
         // 1e9 + {-1, 0, 1}: mean 1e9 exactly, variance 2/3.
         let data = [1e9 - 1.0, 1e9, 1e9 + 1.0];
         let cf = ClosedForm::normal(&data).unwrap();
-        assert_eq!(cf.estimate("mu"), Some(1e9));
+        assert_eq!(cf.estimate("mu"), Ok(1e9));
         approx::assert_relative_eq!(
             cf.estimate("sigma").unwrap(),
             (2.0f64 / 3.0).sqrt(),

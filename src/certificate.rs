@@ -4,8 +4,8 @@
 
 use std::fmt;
 
-use crate::fit::{ConvergedBy, Convergence};
-use crate::inference::SeUnavailable;
+use crate::inference::Inference;
+use crate::outcome::{ConvergedBy, Convergence, SeUnavailable};
 use crate::params::{Param, Space};
 
 /// Distance to the optimum (standard errors) below which the gradient check passes.
@@ -37,12 +37,26 @@ pub enum Status {
 /// One check, with what it found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Check {
+    pub(crate) name: &'static str,
+    pub(crate) status: Status,
+    pub(crate) detail: String,
+}
+
+impl Check {
     /// What is checked: `optimizer`, `gradient`, `hessian`, `step stability` or `edge`.
-    pub name: &'static str,
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
     /// Its outcome.
-    pub status: Status,
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
     /// What it found.
-    pub detail: String,
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
 }
 
 /// The verdict of a certificate.
@@ -125,7 +139,7 @@ pub(crate) struct Evidence<'a> {
     pub(crate) precision: f64,
     pub(crate) params: &'a [Param],
     pub(crate) estimates: &'a [f64],
-    pub(crate) observed: &'a Result<crate::inference::Inference, SeUnavailable>,
+    pub(crate) observed: &'a Result<Inference, SeUnavailable>,
 }
 
 /// Builds the certificate, and says why standard errors must be refused if they must.
@@ -245,7 +259,7 @@ pub(crate) fn certify(e: &Evidence<'_>) -> (Certificate, Option<SeUnavailable>) 
             .observed
             .as_ref()
             .ok()
-            .and_then(|inf| inf.std_error(&p.name));
+            .and_then(|inf| inf.std_error(&p.name).ok());
         // A positive parameter has no width to be a fraction of: only nearness, in standard
         // errors, is flagged.
         let (gap, at_edge) = match p.space {

@@ -8,8 +8,10 @@ use std::fmt;
 
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
+use crate::density::{Likelihood, LogDensity};
 use crate::error::{Error, Result};
 use crate::fit::Fit;
+use crate::outcome::Convergence;
 
 /// A restricted fit may have an NLL below the full one by rounding; beyond this (on the −lnL
 /// scale, relative to the NLL's size) the full fit missed its optimum.
@@ -18,12 +20,26 @@ const NLL_SLACK: f64 = 1e-9;
 /// The result of a likelihood-ratio test.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LikelihoodRatioTest {
+    statistic: f64,
+    df: usize,
+    p_value: f64,
+}
+
+impl LikelihoodRatioTest {
     /// `2 (NLL_restricted − NLL_full)`, at least 0.
-    pub statistic: f64,
+    pub fn statistic(&self) -> f64 {
+        self.statistic
+    }
+
     /// Free parameters of the full model minus those of the restricted one.
-    pub df: usize,
+    pub fn df(&self) -> usize {
+        self.df
+    }
+
     /// `P(χ²_df ≥ statistic)`.
-    pub p_value: f64,
+    pub fn p_value(&self) -> f64 {
+        self.p_value
+    }
 }
 
 impl fmt::Display for LikelihoodRatioTest {
@@ -36,37 +52,18 @@ impl fmt::Display for LikelihoodRatioTest {
     }
 }
 
-/// Tests a restricted fit (some parameters fixed) against the full one, fitted to the same
-/// data.
+/// Tests `restricted` against `full`, both fits of the full likelihood's parameters (the
+/// restricted one with some fixed) to `data`; see [`Model::likelihood_ratio_test`].
 ///
-/// ```
-/// use maxlik::{likelihood_ratio_test, Method, Model};
-///
-/// let data = [4.2, 5.1, 6.3, 3.9, 5.5, 4.8, 6.1, 5.0];
-/// let ln_pdf = |x: &f64, p: &[f64]| {
-///     let z = (x - p[0]) / p[1];
-///     -0.5 * z * z - p[1].ln() - 0.5 * (2.0 * std::f64::consts::PI).ln()
-/// };
-/// let full = Model::builder(ln_pdf).param("mu", 0.0).positive("sigma", 1.0).build()?;
-/// let null = Model::builder(ln_pdf).fixed("mu", 5.0).positive("sigma", 1.0).build()?;
-/// let test = likelihood_ratio_test(
-///     &null.fit(&data, Method::Lbfgs)?,
-///     &full.fit(&data, Method::Lbfgs)?,
-/// )?;
-/// assert_eq!(test.df, 1);
-/// assert!(test.p_value > 0.05);
-/// # Ok::<(), maxlik::Error>(())
-/// ```
-///
-/// # Errors
-///
-/// [`Error::NotNested`] when the fits have different numbers of observations or parameters,
-/// the full one does not have more free parameters, or the restricted fit is better than the
-/// full one beyond rounding (the full fit missed its optimum); [`Error::NotConverged`] when
-/// either fit did not converge.
-pub fn likelihood_ratio_test(restricted: &Fit, full: &Fit) -> Result<LikelihoodRatioTest> {
+/// [`Model::likelihood_ratio_test`]: crate::Model::likelihood_ratio_test
+pub(crate) fn likelihood_ratio_test<O: Sync, F: LogDensity<O> + Sync, S>(
+    full_likelihood: Likelihood<'_, O, F, S>,
+    data: &[O],
+    restricted: &Fit,
+    full: &Fit,
+) -> Result<LikelihoodRatioTest> {
     for fit in [restricted, full] {
-        if let crate::fit::Convergence::NotConverged(reason) = fit.convergence() {
+        if let Convergence::NotConverged(reason) = fit.convergence() {
             return Err(Error::NotConverged {
                 reason: reason.clone(),
             });
@@ -77,7 +74,7 @@ pub fn likelihood_ratio_test(restricted: &Fit, full: &Fit) -> Result<LikelihoodR
             reason: "the fits have different numbers of observations",
         });
     }
-    if restricted.params().len() != full.params().len() {
+    if restricted.names() != full.names() {
         return Err(Error::NotNested {
             reason: "the fits have different parameters",
         });
@@ -88,6 +85,10 @@ pub fn likelihood_ratio_test(restricted: &Fit, full: &Fit) -> Result<LikelihoodR
             reason: "the full model must have more free parameters than the restricted one",
         });
     }
+    // Both fits must be of this likelihood to these data: the restricted estimates are a point
+    // of the full model, where its NLL on these data must be the restricted fit's.
+    full.check_belongs(full_likelihood, data)?;
+    restricted.check_belongs(full_likelihood, data)?;
     let difference = restricted.nll() - full.nll();
     if difference < -NLL_SLACK * full.nll().abs().max(1.0) {
         return Err(Error::NotNested {

@@ -1,6 +1,6 @@
 //! The crate's one error type.
 
-use crate::fit::StopReason;
+use crate::outcome::{EvaluationFailure, SeUnavailable, StopReason};
 
 /// Everything that can go wrong in maxlik, with the offending values.
 ///
@@ -100,32 +100,9 @@ pub enum Error {
         value: f64,
     },
 
-    /// The log-density of one observation is NaN or infinite.
-    #[error("the log-density of observation {index} is {value} at parameters {params:?}")]
-    NonFiniteLogDensity {
-        /// Position of the observation in the data.
-        index: usize,
-        /// The value the closure returned.
-        value: f64,
-        /// The parameters it was evaluated at (all of them, in declaration order).
-        params: Vec<f64>,
-    },
-
-    /// Every term is finite but their sum overflowed.
-    #[error("the negative log-likelihood overflowed at parameters {params:?}")]
-    NllOverflow {
-        /// The parameters it was evaluated at.
-        params: Vec<f64>,
-    },
-
-    /// The supplied gradient of the log-density is not finite.
-    #[error("the supplied gradient of observation {index} is not finite at parameters {params:?}")]
-    NonFiniteGradient {
-        /// Position of the observation in the data.
-        index: usize,
-        /// The parameters it was evaluated at.
-        params: Vec<f64>,
-    },
+    /// The log-density or the score could not be computed (the first bad observation named).
+    #[error("{0}")]
+    Evaluation(EvaluationFailure),
 
     /// A fit option was set to a value it cannot take.
     #[error("invalid option `{option}` = {value}: {reason}")]
@@ -146,12 +123,19 @@ pub enum Error {
     },
 
     /// A family name that is not one of the built-in families.
-    #[error(
-        "unknown family `{name}`: expected one of normal, exponential, gamma, weibull, lognormal, poisson, beta, normal-mixture"
-    )]
+    #[error("unknown family `{name}`: expected one of {expected}")]
     UnknownFamily {
         /// The name given.
         name: String,
+        /// The built-in families' names.
+        expected: String,
+    },
+
+    /// A fit given to a profile or a test is not of this model, or was made on other data.
+    #[error("the fit does not belong here: {reason}")]
+    FitMismatch {
+        /// What differs.
+        reason: &'static str,
     },
 
     /// Two fits that a comparison needs nested are not.
@@ -165,7 +149,7 @@ pub enum Error {
     #[error("standard errors are not available: {reason}")]
     StdErrorsUnavailable {
         /// Why.
-        reason: crate::inference::SeUnavailable,
+        reason: SeUnavailable,
     },
 
     /// The optimizer failed in a way maxlik does not recognise (a bug to report).
@@ -176,6 +160,16 @@ pub enum Error {
         /// What it said.
         message: String,
     },
+}
+
+impl Error {
+    /// The failed evaluation, for an [`Error::Evaluation`].
+    pub fn evaluation(&self) -> Option<&EvaluationFailure> {
+        match self {
+            Error::Evaluation(failure) => Some(failure),
+            _ => None,
+        }
+    }
 }
 
 /// The crate's result type.

@@ -1,211 +1,197 @@
-//! The result of a fit: estimates, counts, timing and an honest verdict on convergence.
+//! The result of a fit: estimates, counts, timing and an honest verdict on convergence, with
+//! the fingerprint of the model and data it came from.
 
-use std::fmt;
 use std::time::Duration;
 
-use crate::certificate::{Certificate, Trust};
+use crate::certificate::{self, Certificate, Trust};
+use crate::density::{Likelihood, LogDensity};
 use crate::error::{Error, Result};
-use crate::inference::{Inference, SeUnavailable};
+use crate::inference::Inference;
+use crate::objective;
+use crate::options::Method;
+use crate::outcome::{Convergence, SeUnavailable};
 use crate::params::{Param, Space};
-use crate::solver::Method;
-use crate::summary::Summary;
 
-/// Which test a converged fit passed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ConvergedBy {
-    /// The gradient is below the stationarity tolerance: the optimum is estimated to lie closer
-    /// than `tolerance` standard errors.
-    Gradient,
-    /// The optimizer stopped (its line search or cost test) where rounding stops progress: the
-    /// gradient is within its rounding noise, or the distance to the optimum it implies is
-    /// below what differences of NLL values can resolve. Both can exceed the requested
-    /// tolerance; [`Fit::distance_to_optimum`] says by how much.
-    PrecisionLimit,
-    /// The Nelder-Mead simplex's costs agree to within the tolerance, and the gradient there
-    /// confirms a stationary point.
-    SimplexSpread,
-}
-
-/// Why a fit that did not converge stopped.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum StopReason {
-    /// The iteration cap was reached first.
-    MaxIterations {
-        /// The cap.
-        iterations: u64,
-    },
-    /// The line search could not make progress, and the gradient says the optimum is still
-    /// `distance` standard errors away.
-    LineSearchFailed {
-        /// Estimated distance to the optimum, in standard errors.
-        distance: f64,
-    },
-    /// The cost stopped changing while the gradient says the optimum is `distance` standard
-    /// errors away.
-    Stalled {
-        /// Estimated distance to the optimum, in standard errors.
-        distance: f64,
-    },
-    /// The simplex collapsed `distance` standard errors away from a stationary point.
-    SimplexCollapsed {
-        /// Estimated distance to the optimum, in standard errors.
-        distance: f64,
-    },
-    /// The log-density of an observation was NaN or infinite at a point the optimizer tried.
-    NonFiniteLogDensity {
-        /// The observation's index.
-        index: usize,
-        /// The value the log-density returned.
-        value: f64,
-        /// The parameters tried.
-        params: Vec<f64>,
-    },
-    /// The supplied score was not finite at a point the optimizer tried.
-    NonFiniteScore {
-        /// The observation's index.
-        index: usize,
-        /// The parameters tried.
-        params: Vec<f64>,
-    },
-    /// The NLL overflowed at a point the optimizer tried.
-    NllOverflow {
-        /// The parameters tried.
-        params: Vec<f64>,
-    },
-    /// The NLL curves down where the optimizer stopped (along `direction`, in the user's
-    /// parameters): a saddle point, or a likelihood that grows without bound.
-    NotAMinimum {
-        /// The direction, as (name, coefficient) with the largest coefficient 1.
-        direction: Vec<(String, f64)>,
-    },
-    /// A value the optimizer tried left a parameter's space in floating point (a positive one
-    /// reaching 0 or infinity, an interval one rounding onto a bound, a free one overflowing):
-    /// the likelihood may be unbounded, as for a Normal on all-equal data.
-    Diverged {
-        /// The parameter whose value left its space.
-        name: String,
-    },
-}
-
-impl fmt::Display for StopReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StopReason::MaxIterations { iterations } => {
-                write!(f, "iteration cap of {iterations} reached")
-            }
-            StopReason::LineSearchFailed { distance } => write!(
-                f,
-                "line search failed with the optimum still about {distance:.3e} standard errors away"
-            ),
-            StopReason::Stalled { distance } => write!(
-                f,
-                "the NLL stopped changing with the optimum still about {distance:.3e} standard errors away"
-            ),
-            StopReason::SimplexCollapsed { distance } => write!(
-                f,
-                "the simplex collapsed about {distance:.3e} standard errors away from a stationary point"
-            ),
-            StopReason::NonFiniteLogDensity {
-                index,
-                value,
-                params,
-            } => write!(
-                f,
-                "the log-density of observation {index} was {value} at parameters {params:?}"
-            ),
-            StopReason::NonFiniteScore { index, params } => write!(
-                f,
-                "the supplied score of observation {index} was not finite at parameters {params:?}"
-            ),
-            StopReason::NllOverflow { params } => {
-                write!(f, "the NLL overflowed at parameters {params:?}")
-            }
-            StopReason::NotAMinimum { direction } => write!(
-                f,
-                "the NLL curves down along {} where the optimizer stopped: not a minimum \
-                 (a saddle, or a likelihood that grows without bound)",
-                crate::inference::Direction(direction)
-            ),
-            StopReason::Diverged { name } => write!(
-                f,
-                "a value of `{name}` the optimizer tried left its space in floating point: \
-                 the likelihood may be unbounded (look for a parameter running to an edge)"
-            ),
-        }
-    }
-}
-
-/// The verdict on a fit.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Convergence {
-    /// The optimizer reached an optimum, by the named test.
-    Converged(ConvergedBy),
-    /// It did not; the estimates are where it stopped and are not an MLE.
-    NotConverged(StopReason),
-}
+/// How far (in units of ε times the NLL) a recomputed NLL at a fit's estimates may be from the
+/// fit's own and still be the same model on the same data: the fit's NLL is the mean NLL
+/// times n, a few roundings from the exact sum, which the recomputation reproduces bit for bit.
+const ORIGIN_ULPS: f64 = 16.0;
 
 /// A warm-start stage of a fit: a fit to a subsample, whose estimates started the next stage.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct WarmStage {
-    /// Observations in the subsample.
-    pub observations: usize,
-    /// NLL evaluations, each over the subsample.
-    pub evaluations: u64,
-    /// Iterations of the optimizer.
-    pub iterations: u64,
-    /// Whether the stage converged (to 0.1 of its own standard errors). A stage that did not
-    /// ended the warm start, and the next stage started where the last converged one did.
-    pub converged: bool,
+    pub(crate) observations: usize,
+    pub(crate) nll_passes: u64,
+    pub(crate) iterations: u64,
+    pub(crate) converged: bool,
 }
 
-/// A finished fit. Everything is in the user's parameters; the NLL is the full sum over the
-/// data, constant terms included.
+impl WarmStage {
+    /// Observations in the subsample.
+    pub fn observations(&self) -> usize {
+        self.observations
+    }
+
+    /// Passes computing the NLL, each over the subsample.
+    pub fn nll_passes(&self) -> u64 {
+        self.nll_passes
+    }
+
+    /// Iterations of the optimizer.
+    pub fn iterations(&self) -> u64 {
+        self.iterations
+    }
+
+    /// Whether the stage converged (to 0.1 of its own standard errors). A stage that did not
+    /// ended the warm start, and the next stage started where the last converged one did.
+    pub fn converged(&self) -> bool {
+        self.converged
+    }
+}
+
+/// What a fit cost: iterations, passes over the data, the warm start's stages and time.
 #[derive(Debug, Clone)]
-pub struct Fit {
-    pub(crate) params: Vec<Param>,
-    pub(crate) estimates: Vec<f64>,
-    pub(crate) nll: f64,
-    pub(crate) n: usize,
-    pub(crate) method: Method,
+pub(crate) struct Cost {
     pub(crate) iterations: u64,
-    pub(crate) evaluations: u64,
+    pub(crate) nll_passes: u64,
     pub(crate) gradient_evaluations: u64,
-    pub(crate) score_evaluations: u64,
+    pub(crate) score_passes: u64,
+    pub(crate) hessian_passes: u64,
     pub(crate) warm_start: Vec<WarmStage>,
     pub(crate) elapsed: Duration,
+}
+
+/// What the gradient at the estimates says, and the verdict.
+#[derive(Debug, Clone)]
+pub(crate) struct Stationarity {
+    /// `∂NLL/∂θ` per declared parameter (`None` for a fixed one).
     pub(crate) gradient: Vec<Option<f64>>,
-    pub(crate) scaled_gradient_norm: Option<f64>,
+    /// The gradient's norm in the engine's scaled coordinates.
+    pub(crate) norm: Option<f64>,
     pub(crate) distance: Option<f64>,
     pub(crate) precision: f64,
     pub(crate) convergence: Convergence,
-    pub(crate) path: Vec<Vec<f64>>,
-    pub(crate) std_errors: std::result::Result<Inference, SeUnavailable>,
-    pub(crate) certificate: Certificate,
-    pub(crate) hessian_evaluations: u64,
+}
+
+/// A finished fit. Everything is in the user's parameters; the NLL is the full sum over the
+/// data, constant terms included. A fit remembers its parameters' names, the number of
+/// observations and its NLL, so that a profile or a test given a fit of another model or of
+/// other data returns [`Error::FitMismatch`].
+#[derive(Debug, Clone)]
+pub struct Fit {
+    params: Vec<Param>,
+    estimates: Vec<f64>,
+    nll: f64,
+    n: usize,
+    method: Method,
+    cost: Cost,
+    stationarity: Stationarity,
+    path: Vec<Vec<f64>>,
+    std_errors: std::result::Result<Inference, SeUnavailable>,
+    certificate: Certificate,
 }
 
 impl Fit {
-    /// The estimate of the parameter called `name` (a fixed parameter gives its value).
-    pub fn estimate(&self, name: &str) -> Option<f64> {
-        self.position(name).map(|i| self.estimates[i])
+    /// Assembles a fit and certifies it: the standard errors are refused when a check of the
+    /// certificate fails for a reason that makes them meaningless.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        params: Vec<Param>,
+        estimates: Vec<f64>,
+        nll: f64,
+        n: usize,
+        method: Method,
+        cost: Cost,
+        stationarity: Stationarity,
+        path: Vec<Vec<f64>>,
+        observed: std::result::Result<Inference, SeUnavailable>,
+    ) -> Fit {
+        let (certificate, refuse) = certificate::certify(&certificate::Evidence {
+            convergence: &stationarity.convergence,
+            distance: stationarity.distance,
+            precision: stationarity.precision,
+            params: &params,
+            estimates: &estimates,
+            observed: &observed,
+        });
+        Fit {
+            std_errors: match refuse {
+                Some(reason) => Err(reason),
+                None => observed,
+            },
+            certificate,
+            params,
+            estimates,
+            nll,
+            n,
+            method,
+            cost,
+            stationarity,
+            path,
+        }
     }
 
-    /// The estimate of `name`, or [`Error::UnknownParameter`].
+    /// The estimate of the parameter called `name` (a fixed parameter gives its value).
     ///
     /// # Errors
     ///
     /// [`Error::UnknownParameter`] when no parameter has that name.
-    pub fn try_estimate(&self, name: &str) -> Result<f64> {
-        self.estimate(name).ok_or_else(|| Error::UnknownParameter {
-            name: name.to_string(),
-        })
+    pub fn estimate(&self, name: &str) -> Result<f64> {
+        self.position(name).map(|i| self.estimates[i])
     }
 
-    fn position(&self, name: &str) -> Option<usize> {
-        self.params.iter().position(|p| p.name == name)
+    fn position(&self, name: &str) -> Result<usize> {
+        self.params
+            .iter()
+            .position(|p| p.name == name)
+            .ok_or_else(|| Error::UnknownParameter {
+                name: name.to_string(),
+            })
+    }
+
+    /// The parameters' names, in declaration order (the order of
+    /// [`estimates`](Fit::estimates)).
+    pub fn names(&self) -> Vec<&str> {
+        self.params.iter().map(|p| p.name.as_str()).collect()
+    }
+
+    /// Checks that this fit is a fit of `likelihood` to `data`: the same parameter names, the
+    /// same number of observations, estimates inside the parameters' spaces (fixed values
+    /// included), and the same NLL at the estimates, recomputed (a fingerprint of the model and
+    /// the data together).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::FitMismatch`] saying what differs; errors of the log-density.
+    pub(crate) fn check_belongs<O: Sync, F: LogDensity<O> + Sync, S>(
+        &self,
+        likelihood: Likelihood<'_, O, F, S>,
+        data: &[O],
+    ) -> Result<()> {
+        let mismatch = |reason| Err(Error::FitMismatch { reason });
+        let names: Vec<&str> = likelihood
+            .params
+            .all()
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        if self.names() != names {
+            return mismatch("the fit's parameters are not this model's");
+        }
+        if self.n != data.len() {
+            return mismatch("the fit was made on a different number of observations");
+        }
+        if likelihood.params.check(&self.estimates).is_err() {
+            return mismatch("the fit's estimates lie outside this model's parameter spaces");
+        }
+        let nll = objective::nll(likelihood.density, data, &self.estimates)?;
+        // The fit's NLL is its mean NLL times n, which rounds the exact sum by a few ulps.
+        if (nll - self.nll).abs() > ORIGIN_ULPS * f64::EPSILON * self.nll.abs().max(1.0) {
+            return mismatch(
+                "the NLL at the fit's estimates differs from the fit's: another model or other data",
+            );
+        }
+        Ok(())
     }
 
     /// All estimates in declaration order.
@@ -241,28 +227,29 @@ impl Fit {
     /// Iterations of the optimizer on all the data (those of the warm-start stages are in
     /// [`warm_start`](Fit::warm_start)).
     pub fn iterations(&self) -> u64 {
-        self.iterations
+        self.cost.iterations
     }
 
-    /// Passes over all the data computing the NLL: the optimizer's, those inside
-    /// finite-difference gradients, the calibration of the scales at the start, the final
-    /// gradient check and the Hessians. The warm-start stages' evaluations, each over a
+    /// Passes over all the data computing the NLL (each one NLL evaluation): the optimizer's,
+    /// those inside finite-difference gradients, the calibration of the scales at the start,
+    /// the final gradient check and the Hessians. The warm-start stages' passes, each over a
     /// subsample, are in [`warm_start`](Fit::warm_start); [`data_passes`](Fit::data_passes)
     /// counts both.
-    pub fn evaluations(&self) -> u64 {
-        self.evaluations
+    pub fn nll_passes(&self) -> u64 {
+        self.cost.nll_passes
     }
 
-    /// Every NLL evaluation of the fit in units of one pass over all the data: the
-    /// [`evaluations`](Fit::evaluations) plus each warm-start stage's, weighted by the share
-    /// of the data it summed. The measure of cost to compare with other optimizers' evaluation
+    /// Every NLL pass of the fit in units of one pass over all the data: the
+    /// [`nll_passes`](Fit::nll_passes) plus each warm-start stage's, weighted by the share of
+    /// the data it summed. The measure of cost to compare with other optimizers' evaluation
     /// counts.
     pub fn data_passes(&self) -> f64 {
-        self.evaluations as f64
+        self.cost.nll_passes as f64
             + self
+                .cost
                 .warm_start
                 .iter()
-                .map(|s| s.evaluations as f64 * s.observations as f64 / self.n as f64)
+                .map(|s| s.nll_passes as f64 * s.observations as f64 / self.n as f64)
                 .sum::<f64>()
     }
 
@@ -271,59 +258,60 @@ impl Fit {
     ///
     /// [`FitOptions::warm_start`]: crate::FitOptions::warm_start
     pub fn warm_start(&self) -> &[WarmStage] {
-        &self.warm_start
+        &self.cost.warm_start
     }
 
     /// Gradient evaluations (each costs `p` or `2p` NLL evaluations by finite differences,
     /// or one score pass when a score is supplied).
     pub fn gradient_evaluations(&self) -> u64 {
-        self.gradient_evaluations
+        self.cost.gradient_evaluations
     }
 
     /// Passes over the data computing a supplied score.
-    pub fn score_evaluations(&self) -> u64 {
-        self.score_evaluations
+    pub fn score_passes(&self) -> u64 {
+        self.cost.score_passes
     }
 
     /// Wall time of the fit (validation and data loading excluded).
     pub fn elapsed(&self) -> Duration {
-        self.elapsed
+        self.cost.elapsed
     }
 
     /// `∂NLL/∂θ` at the estimates for each parameter, `None` for fixed ones (and for all when
     /// the final gradient could not be computed).
     pub fn gradient(&self) -> &[Option<f64>] {
-        &self.gradient
+        &self.stationarity.gradient
     }
 
     /// The norm of the gradient of the mean NLL in the engine's scaled coordinates, where
     /// every parameter has unit curvature at the start.
     pub fn gradient_norm(&self) -> Option<f64> {
-        self.scaled_gradient_norm
+        self.stationarity.norm
     }
 
     /// The distance to the optimum that the final gradient implies, in standard errors
     /// (`√n · gradient_norm`, a Newton-decrement estimate).
     pub fn distance_to_optimum(&self) -> Option<f64> {
-        self.distance
+        self.stationarity.distance
     }
 
     /// The distance to the optimum, in standard errors, below which this computation cannot
     /// place it: rounding of the NLL over the finite-difference step, the floating-point
     /// spacing of the parameters, and (for forward differences) their truncation error. A fit
-    /// that converged at [`ConvergedBy::PrecisionLimit`] is this close, not closer.
+    /// that converged at [`ConvergedBy::PrecisionLimit`](crate::ConvergedBy::PrecisionLimit) is
+    /// this close, not closer.
     pub fn precision(&self) -> f64 {
-        self.precision
+        self.stationarity.precision
     }
 
     /// The verdict.
     pub fn convergence(&self) -> &Convergence {
-        &self.convergence
+        &self.stationarity.convergence
     }
 
     /// Whether the fit converged.
     pub fn converged(&self) -> bool {
-        matches!(self.convergence, Convergence::Converged(_))
+        matches!(self.stationarity.convergence, Convergence::Converged(_))
     }
 
     /// The fit itself if it converged.
@@ -332,7 +320,7 @@ impl Fit {
     ///
     /// [`Error::NotConverged`] with the reason it stopped.
     pub fn require_converged(self) -> Result<Fit> {
-        match self.convergence {
+        match self.stationarity.convergence {
             Convergence::Converged(_) => Ok(self),
             Convergence::NotConverged(reason) => Err(Error::NotConverged { reason }),
         }
@@ -344,10 +332,22 @@ impl Fit {
         self.std_errors.as_ref()
     }
 
-    /// The standard error of `name`: `None` when standard errors are unavailable (see
-    /// [`std_errors`](Fit::std_errors) for why), or for a fixed or unknown parameter.
-    pub fn std_error(&self, name: &str) -> Option<f64> {
-        self.std_errors.as_ref().ok()?.std_error(name)
+    /// The standard error of `name`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownParameter`] when no parameter has that name, and
+    /// [`Error::StdErrorsUnavailable`] with the reason when it has no standard error (they
+    /// are unavailable for the fit, see [`std_errors`](Fit::std_errors), or the parameter is
+    /// fixed).
+    pub fn std_error(&self, name: &str) -> Result<f64> {
+        self.position(name)?;
+        match &self.std_errors {
+            Ok(inference) => inference.std_error(name),
+            Err(reason) => Err(Error::StdErrorsUnavailable {
+                reason: reason.clone(),
+            }),
+        }
     }
 
     /// The Wald interval `estimate ± z·SE` for `name` at confidence `level` (z the Normal
@@ -360,21 +360,10 @@ impl Fit {
     /// [`Error::InvalidOption`] for a level outside (0, 1), [`Error::UnknownParameter`], and
     /// [`Error::StdErrorsUnavailable`] with the reason when there is no standard error.
     pub fn wald_interval(&self, name: &str, level: f64) -> Result<(f64, f64)> {
-        crate::profile::check_level(level)?;
-        let estimate = self.try_estimate(name)?;
-        let se = match &self.std_errors {
-            Ok(inference) => inference
-                .std_error(name)
-                .ok_or(Error::StdErrorsUnavailable {
-                    reason: SeUnavailable::Fixed,
-                })?,
-            Err(reason) => {
-                return Err(Error::StdErrorsUnavailable {
-                    reason: reason.clone(),
-                });
-            }
-        };
-        let z = crate::profile::normal_quantile(0.5 + 0.5 * level);
+        crate::numerics::check_level(level)?;
+        let estimate = self.estimate(name)?;
+        let se = self.std_error(name)?;
+        let z = crate::numerics::normal_quantile(0.5 + 0.5 * level);
         Ok((estimate - z * se, estimate + z * se))
     }
 
@@ -389,10 +378,10 @@ impl Fit {
     }
 
     /// Passes over the data spent on the observed information (two Hessians, steps `h` and
-    /// `h/2`): NLL evaluations, included in [`evaluations`](Fit::evaluations), or with a
-    /// supplied score, score passes, included in [`score_evaluations`](Fit::score_evaluations).
-    pub fn hessian_evaluations(&self) -> u64 {
-        self.hessian_evaluations
+    /// `h/2`): NLL passes, included in [`nll_passes`](Fit::nll_passes), or with a supplied
+    /// score, score passes, included in [`score_passes`](Fit::score_passes).
+    pub fn hessian_passes(&self) -> u64 {
+        self.cost.hessian_passes
     }
 
     /// The number of estimated (free) parameters, `k` in AIC and BIC.
@@ -421,22 +410,11 @@ impl Fit {
         self.free_parameters() as f64 * (self.n as f64).ln() + 2.0 * self.nll
     }
 
-    /// The summary table at 95%, to which profile intervals can be added.
-    pub fn summary(&self) -> Summary<'_> {
-        Summary::new(self)
-    }
-
     /// The points the optimizer accepted, one per iteration, starting from the start value,
     /// in the user's parameters (for plotting the optimizer's path). After a warm start the
     /// path runs through the subsample stages' points first (each on its own subsample's NLL),
     /// then the fit to all the data from where the last stage ended.
     pub fn path(&self) -> &[Vec<f64>] {
         &self.path
-    }
-}
-
-impl fmt::Display for Fit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.summary())
     }
 }

@@ -1,131 +1,25 @@
-//! Observed information at the optimum: the Hessian of the summed NLL by second differences of
-//! the cost in the engine's scaled coordinates, then standard errors, covariance and correlation
-//! in the user's parameters by the delta method across the transforms.
-//!
-//! finitediff's Hessians use one absolute step for every parameter, which was measured 1e-3 off
-//! at n = 1e6. Here the step is taken in coordinates of unit curvature, so one step size suits
-//! every parameter, and the Hessian is computed twice (steps `h` and `h/2`) to measure how much
-//! the standard errors depend on it.
+//! Standard errors, covariance and correlation of the free parameters: what the observed
+//! information at the estimates gives, in the user's parameters. Computed by the solver
+//! (`solver/curvature.rs`); a value here.
 
-use std::fmt;
+use nalgebra::DMatrix;
 
-use nalgebra::{DMatrix, SymmetricEigen};
-
-use crate::model::{LogDensity, Score};
-use crate::objective::{Objective, resolvable};
-
-/// Second-difference step in the scaled coordinates (unit curvature), balancing truncation
-/// error (∝ h²) against rounding of the NLL (∝ ε|f|/h²).
-const HESSIAN_STEP: f64 = 3e-4;
-
-/// A relative curvature below minus this is the NLL curving down, not rounding of a flat one.
-pub(crate) const NEGATIVE_CURVATURE: f64 = 1e-6;
-
-/// Times the Hessian is taken again with steps corrected by its own diagonal.
-const STEP_CORRECTIONS: usize = 2;
-
-/// An eigenvalue of the Hessian (scaled to unit diagonal) below this fraction of the largest is
-/// zero whatever the step comparison says.
-const FLAT_RATIO: f64 = 1e-10;
-
-/// Eigenvalues within this many times the change between the `h` and `h/2` Hessians are
-/// indistinguishable from zero.
-const FLAT_MARGIN: f64 = 10.0;
-
-/// Why standard errors are not available. Never NaN: absent, with the reason.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum SeUnavailable {
-    /// Turned off in the fit's options.
-    NotRequested,
-    /// The parameter is fixed: it has no standard error.
-    Fixed,
-    /// The fit did not converge (or its gradient says it is far from the optimum): the
-    /// estimates are not an MLE and the curvature there means nothing.
-    NotConverged,
-    /// The NLL is not finite at points next to the estimates.
-    NonFiniteNearEstimates,
-    /// The Hessian is not positive definite: along `direction` the NLL is flat (or curves down).
-    NotPositiveDefinite {
-        /// The direction in the user's parameters, as (name, coefficient) with the largest
-        /// coefficient 1: moving the parameters together by these amounts leaves the NLL flat.
-        direction: Vec<(String, f64)>,
-        /// The curvature along it, relative to the largest (1 = as curved as the best-determined
-        /// direction; ≤ 0 = flat or negative).
-        relative_curvature: f64,
-    },
-    /// A parameter sits at the edge of its interval space: the MLE is on the boundary and the
-    /// curvature there does not give standard errors.
-    AtEdge {
-        /// The parameter.
-        name: String,
-    },
-    /// The standard errors changed by this fraction when the finite-difference step was halved.
-    Unstable {
-        /// The largest relative change.
-        change: f64,
-    },
-}
-
-impl fmt::Display for SeUnavailable {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SeUnavailable::NotRequested => write!(f, "not requested"),
-            SeUnavailable::Fixed => write!(f, "the parameter is fixed"),
-            SeUnavailable::NotConverged => write!(f, "the fit did not converge"),
-            SeUnavailable::NonFiniteNearEstimates => {
-                write!(f, "the NLL is not finite next to the estimates")
-            }
-            SeUnavailable::NotPositiveDefinite {
-                direction,
-                relative_curvature,
-            } => {
-                write!(f, "the Hessian is not positive definite: the NLL is ")?;
-                f.write_str(if *relative_curvature < -NEGATIVE_CURVATURE {
-                    "curving down"
-                } else {
-                    "flat"
-                })?;
-                write!(f, " along {}", Direction(direction))?;
-                write!(f, " (relative curvature {relative_curvature:.1e})")
-            }
-            SeUnavailable::AtEdge { name } => {
-                write!(f, "`{name}` is at the edge of its space")
-            }
-            SeUnavailable::Unstable { change } => write!(
-                f,
-                "they change by {:.1}% when the finite-difference step is halved",
-                100.0 * change
-            ),
-        }
-    }
-}
-
-/// A direction in parameter space, printed as a combination like `+1·a −1·b`.
-pub(crate) struct Direction<'a>(pub(crate) &'a [(String, f64)]);
-
-impl fmt::Display for Direction<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, (name, c)) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str(" ")?;
-            }
-            write!(
-                f,
-                "{}{:.3}·{name}",
-                if *c < 0.0 { '-' } else { '+' },
-                c.abs()
-            )?;
-        }
-        Ok(())
-    }
-}
+use crate::error::{Error, Result};
+use crate::outcome::SeUnavailable;
 
 /// Standard errors, covariance and correlation of the free parameters, from the observed
 /// information at the estimates.
+///
+/// [`names`](Inference::names) and [`std_errors`](Inference::std_errors) line up with the
+/// fit's declared parameters (and its estimates); the matrices hold the free parameters only,
+/// in the order of [`free_names`](Inference::free_names).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inference {
+    /// Every declared parameter's name.
     names: Vec<String>,
+    /// Positions of the free parameters among the declared ones: the matrices' order.
+    free: Vec<usize>,
+    /// One per free parameter.
     std_errors: Vec<f64>,
     covariance: DMatrix<f64>,
     information: DMatrix<f64>,
@@ -134,19 +28,68 @@ pub struct Inference {
 }
 
 impl Inference {
+    /// Assembles the result of the solver's analysis of the Hessian.
+    pub(crate) fn new(
+        names: Vec<String>,
+        free: Vec<usize>,
+        std_errors: Vec<f64>,
+        covariance: DMatrix<f64>,
+        information: DMatrix<f64>,
+        condition: f64,
+        step_change: f64,
+    ) -> Self {
+        Inference {
+            names,
+            free,
+            std_errors,
+            covariance,
+            information,
+            condition,
+            step_change,
+        }
+    }
+
+    /// Every declared parameter's name, in order.
+    pub fn names(&self) -> Vec<&str> {
+        self.names.iter().map(String::as_str).collect()
+    }
+
     /// The free parameters' names, in the order of the matrices.
-    pub fn names(&self) -> &[String] {
-        &self.names
+    pub fn free_names(&self) -> Vec<&str> {
+        self.free.iter().map(|&i| self.names[i].as_str()).collect()
     }
 
-    /// The standard error of `name` (`None` for a fixed or unknown parameter).
-    pub fn std_error(&self, name: &str) -> Option<f64> {
-        self.index(name).map(|i| self.std_errors[i])
+    /// The standard error of `name`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownParameter`] when no parameter has that name;
+    /// [`Error::StdErrorsUnavailable`] with [`SeUnavailable::Fixed`] for a fixed one.
+    pub fn std_error(&self, name: &str) -> Result<f64> {
+        let i =
+            self.names
+                .iter()
+                .position(|n| n == name)
+                .ok_or_else(|| Error::UnknownParameter {
+                    name: name.to_string(),
+                })?;
+        self.free
+            .iter()
+            .position(|&k| k == i)
+            .map(|k| self.std_errors[k])
+            .ok_or(Error::StdErrorsUnavailable {
+                reason: SeUnavailable::Fixed,
+            })
     }
 
-    /// The standard errors, in the order of [`names`](Inference::names).
-    pub fn std_errors(&self) -> &[f64] {
-        &self.std_errors
+    /// The standard errors in the order of the declared parameters (and of the fit's
+    /// estimates): `None` for a fixed parameter.
+    pub fn std_errors(&self) -> Vec<Option<f64>> {
+        let mut all = vec![None; self.names.len()];
+        for (&i, &se) in self.free.iter().zip(&self.std_errors) {
+            all[i] = Some(se);
+        }
+        all
     }
 
     /// The covariance matrix `J H⁻¹ J` (H the Hessian of the summed NLL in the engine's
@@ -179,298 +122,5 @@ impl Inference {
     /// halved.
     pub fn step_change(&self) -> f64 {
         self.step_change
-    }
-
-    fn index(&self, name: &str) -> Option<usize> {
-        self.names.iter().position(|n| n == name)
-    }
-}
-
-/// With a supplied score the Hessian is the central difference of the score, whose error is
-/// O(h²) plus the score's rounding over h: steps this much shorter than the NLL's second
-/// differences take (∛ε against 3e-4 at unit curvature).
-const SCORE_STEP_FACTOR: f64 = 6e-6 / HESSIAN_STEP;
-
-/// The Hessian of the mean NLL in the unconstrained coordinates at `u` (where it is `f`),
-/// steps `steps`: from differences of the supplied score when there is one (2p score passes),
-/// else from second differences of the NLL (`p² + p` evaluations).
-fn hessian<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
-    objective: &Objective<'_, O, F, S>,
-    u: &[f64],
-    f: f64,
-    steps: &[f64],
-) -> Option<DMatrix<f64>> {
-    if objective.has_score() {
-        score_hessian(objective, u, steps)
-    } else {
-        nll_hessian(objective, u, f, steps)
-    }
-}
-
-/// Column `j` is `(g(u + hⱼeⱼ) − g(u − hⱼeⱼ)) / 2hⱼ` for the score's gradient `g`, steps made
-/// exact; the result is symmetrized.
-fn score_hessian<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
-    objective: &Objective<'_, O, F, S>,
-    u: &[f64],
-    steps: &[f64],
-) -> Option<DMatrix<f64>> {
-    let p = u.len();
-    let mut h = DMatrix::zeros(p, p);
-    for j in 0..p {
-        let step = resolvable(SCORE_STEP_FACTOR * steps[j], f64::EPSILON * u[j].abs());
-        let hj = (u[j] + step) - u[j];
-        let mut point = u.to_vec();
-        point[j] = u[j] + hj;
-        let plus = objective.score_gradient_at_u(&point)?.ok()?;
-        point[j] = u[j] - hj;
-        let minus = objective.score_gradient_at_u(&point)?.ok()?;
-        for i in 0..p {
-            h[(i, j)] = (plus[i] - minus[i]) / (2.0 * hj);
-        }
-    }
-    let h = (&h + h.transpose()) * 0.5;
-    h.iter().all(|v| v.is_finite()).then_some(h)
-}
-
-/// The Hessian of the mean NLL in the unconstrained coordinates at `u` (where it is `f`),
-/// steps `steps`, by second differences of the NLL. Each step is first made exact, `δ = (u + δ) − u` in floating point, so that
-/// `u ± δ` are the points the formula assumes: at a location of 1e6 with a scale of 1e-3 a
-/// rounded step alone puts 4e-4 of error into the curvature.
-fn nll_hessian<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
-    objective: &Objective<'_, O, F, S>,
-    u: &[f64],
-    f: f64,
-    steps: &[f64],
-) -> Option<DMatrix<f64>> {
-    let p = u.len();
-    let steps: Vec<f64> = u.iter().zip(steps).map(|(u, h)| (u + h) - u).collect();
-    let at = |moves: &[(usize, f64)]| -> Option<f64> {
-        let mut point = u.to_vec();
-        for &(k, d) in moves {
-            point[k] += d;
-        }
-        objective.mean_nll_at_u(&point).ok()
-    };
-    let mut h = DMatrix::zeros(p, p);
-    // f(u ± h_i e_i), kept for the mixed second differences.
-    let mut sides = Vec::with_capacity(p);
-    for i in 0..p {
-        let hi = steps[i];
-        let plus = at(&[(i, hi)])?;
-        let minus = at(&[(i, -hi)])?;
-        h[(i, i)] = (plus - 2.0 * f + minus) / (hi * hi);
-        sides.push(plus + minus);
-        for j in 0..i {
-            // Two more points per pair instead of four: with the axial ones already known,
-            // f(+h_i, +h_j) + f(−h_i, −h_j) − Σ f(±h_i) − Σ f(±h_j) + 2f = 2 H_ij h_i h_j + O(h⁴).
-            let hj = steps[j];
-            let pp = at(&[(i, hi), (j, hj)])?;
-            let mm = at(&[(i, -hi), (j, -hj)])?;
-            let v = (pp + mm - sides[i] - sides[j] + 2.0 * f) / (2.0 * hi * hj);
-            h[(i, j)] = v;
-            h[(j, i)] = v;
-        }
-    }
-    h.iter().all(|v| v.is_finite()).then_some(h)
-}
-
-/// Covariance in the user's parameters from the Hessian `h` of the mean NLL in `u`:
-/// `Cov(θ) = J (n h)⁻¹ J` with `J = diag(dθ/du)`.
-fn covariance(h: &DMatrix<f64>, n: f64, jac: &[f64]) -> Option<DMatrix<f64>> {
-    let inverse = (h * n).cholesky()?.inverse();
-    Some(DMatrix::from_fn(jac.len(), jac.len(), |i, j| {
-        inverse[(i, j)] * jac[i] * jac[j]
-    }))
-}
-
-/// Computes the observed information at `z` (mean NLL `f`), in the unconstrained coordinates,
-/// and what follows from it in the user's parameters `theta`.
-pub(crate) fn observe<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
-    objective: &Objective<'_, O, F, S>,
-    z: &[f64],
-    f: f64,
-    names: &[String],
-    theta: &[f64],
-    stability: bool,
-) -> Curvature {
-    let mut hessian_u = None;
-    let mut analyse = || -> Result<Inference, SeUnavailable> {
-        let unavailable = Err;
-        let coords = &objective.coords;
-        let u = coords.u_of(z);
-        // Steps in u: the step in z (unit curvature) times each coordinate's scale.
-        let spacing: Vec<f64> = u.iter().map(|u| f64::EPSILON * u.abs()).collect();
-        let steps: Vec<f64> = coords
-            .curvature()
-            .iter()
-            .zip(coords.scales())
-            .zip(&spacing)
-            .map(|((c, s), sp)| resolvable(HESSIAN_STEP * s / c.sqrt(), *sp))
-            .collect();
-        let Some(mut h1) = hessian(objective, &u, f, &steps) else {
-            return unavailable(SeUnavailable::NonFiniteNearEstimates);
-        };
-        // The steps came from curvature measured where the run started. Where the Hessian shows
-        // one to be far from `HESSIAN_STEP` of its coordinate's natural scale (or the curvature
-        // not positive, as a step far too long can make it), take the Hessian again with better
-        // steps.
-        let mut steps = steps;
-        for _ in 0..STEP_CORRECTIONS {
-            let better: Vec<f64> = (0..steps.len())
-                .map(|k| {
-                    let c = h1[(k, k)];
-                    let wanted = if c > 0.0 {
-                        HESSIAN_STEP / c.sqrt()
-                    } else {
-                        0.1 * steps[k]
-                    };
-                    let ratio = steps[k] / wanted;
-                    if (0.25..=4.0).contains(&ratio) {
-                        steps[k]
-                    } else {
-                        resolvable(wanted, spacing[k])
-                    }
-                })
-                .collect();
-            if better
-                .iter()
-                .zip(&steps)
-                .all(|(a, b)| a.to_bits() == b.to_bits())
-            {
-                break;
-            }
-            steps = better;
-            match hessian(objective, &u, f, &steps) {
-                Some(h) => h1 = h,
-                None => return unavailable(SeUnavailable::NonFiniteNearEstimates),
-            }
-        }
-        let halved: Vec<f64> = steps
-            .iter()
-            .zip(&spacing)
-            .map(|(h, sp)| resolvable(0.5 * h, *sp))
-            .collect();
-        hessian_u = Some(h1.clone());
-        let h2 = if stability {
-            let Some(h2) = hessian(objective, &u, f, &halved) else {
-                return unavailable(SeUnavailable::NonFiniteNearEstimates);
-            };
-            h2
-        } else {
-            h1.clone()
-        };
-        let n = objective.n() as f64;
-        // dθ/du: the Jacobian of the transforms alone.
-        let jac: Vec<f64> = coords
-            .jacobian(theta)
-            .iter()
-            .zip(coords.scales())
-            .map(|(j, s)| j / s)
-            .collect();
-        let p = z.len();
-        // A direction in u, reported in the user's parameters with its largest coefficient 1.
-        let direction = |du: Vec<f64>| -> Vec<(String, f64)> {
-            let dtheta: Vec<f64> = du.iter().zip(&jac).map(|(d, j)| d * j).collect();
-            let top = dtheta.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-            names
-                .iter()
-                .zip(&dtheta)
-                .filter(|(_, v)| v.abs() >= 1e-3 * top)
-                .map(|(name, v)| (name.clone(), v / top))
-                .collect()
-        };
-        if let Some(k) = (0..p).find(|&k| h1[(k, k)] <= 0.0) {
-            let mut dz = vec![0.0; p];
-            dz[k] = 1.0;
-            let largest = (0..p).map(|i| h1[(i, i)]).fold(0.0, f64::max);
-            return unavailable(SeUnavailable::NotPositiveDefinite {
-                direction: direction(dz),
-                relative_curvature: if largest > 0.0 {
-                    h1[(k, k)] / largest
-                } else {
-                    h1[(k, k)]
-                },
-            });
-        }
-        // Scale to unit diagonal, so eigenvalues compare directions fairly.
-        let scale: Vec<f64> = (0..p).map(|k| h1[(k, k)].sqrt().recip()).collect();
-        let scaled =
-            |h: &DMatrix<f64>| DMatrix::from_fn(p, p, |i, j| h[(i, j)] * scale[i] * scale[j]);
-        let (r1, r2) = (scaled(&h1), scaled(&h2));
-        let uncertainty = (&r1 - &r2).amax() * p as f64;
-        let eigen = SymmetricEigen::new(r1);
-        let (mut low, mut high) = (0, 0);
-        for k in 0..p {
-            if eigen.eigenvalues[k] < eigen.eigenvalues[low] {
-                low = k;
-            }
-            if eigen.eigenvalues[k] > eigen.eigenvalues[high] {
-                high = k;
-            }
-        }
-        let (lambda_min, lambda_max) = (eigen.eigenvalues[low], eigen.eigenvalues[high]);
-        if lambda_min <= (FLAT_RATIO * lambda_max).max(FLAT_MARGIN * uncertainty) {
-            let v = eigen.eigenvectors.column(low);
-            let dz = (0..p).map(|k| v[k] * scale[k]).collect();
-            return unavailable(SeUnavailable::NotPositiveDefinite {
-                direction: direction(dz),
-                relative_curvature: lambda_min / lambda_max,
-            });
-        }
-        let condition = lambda_max / lambda_min;
-        let (Some(cov1), Some(cov2)) = (covariance(&h1, n, &jac), covariance(&h2, n, &jac)) else {
-            return unavailable(SeUnavailable::NotPositiveDefinite {
-                direction: Vec::new(),
-                relative_curvature: lambda_min / lambda_max,
-            });
-        };
-        let std_errors: Vec<f64> = (0..p).map(|k| cov1[(k, k)].sqrt()).collect();
-        let step_change = (0..p)
-            .map(|k| (cov2[(k, k)].sqrt() / std_errors[k] - 1.0).abs())
-            .fold(0.0, f64::max);
-        let information = DMatrix::from_fn(p, p, |i, j| h1[(i, j)] * n / (jac[i] * jac[j]));
-        Ok(Inference {
-            names: names.to_vec(),
-            std_errors,
-            covariance: cov1,
-            information,
-            condition,
-            step_change,
-        })
-    };
-    let result = analyse();
-    Curvature {
-        hessian: hessian_u,
-        result,
-    }
-}
-
-/// The Hessian at the end of a run and what follows from it.
-pub(crate) struct Curvature {
-    /// The Hessian of the mean NLL in the unconstrained coordinates (step `h`), when it could be
-    /// computed: the driver judges the distance to the optimum with it.
-    pub(crate) hessian: Option<DMatrix<f64>>,
-    /// Standard errors, or why not.
-    pub(crate) result: Result<Inference, SeUnavailable>,
-}
-
-impl Curvature {
-    /// The Newton decrement `√(gᵀ H⁻¹ g)` for a gradient `g_u` in the unconstrained
-    /// coordinates, when the Hessian is positive definite: times √n, the distance to the
-    /// optimum in standard errors.
-    pub(crate) fn decrement(&self, g_u: &[f64]) -> Option<f64> {
-        let h = self.hessian.as_ref()?;
-        let g = nalgebra::DVector::from_column_slice(g_u);
-        let chol = h.clone().cholesky()?;
-        let d = g.dot(&chol.solve(&g));
-        (d.is_finite() && d >= 0.0).then(|| d.sqrt())
-    }
-
-    /// Each coordinate's natural scale `1/√H_kk`, where positive.
-    pub(crate) fn scales(&self) -> Option<Vec<f64>> {
-        let h = self.hessian.as_ref()?;
-        (0..h.nrows())
-            .map(|k| (h[(k, k)] > 0.0).then(|| h[(k, k)].sqrt().recip()))
-            .collect()
     }
 }

@@ -34,37 +34,49 @@
     clippy::missing_panics_doc
 )]
 
+// Bottom up: each module imports only from the ones above it in this list (see
+// docs/architecture.md).
 mod analytic;
 mod certificate;
 mod compare;
+mod density;
 mod error;
 mod families;
 mod fit;
 mod inference;
 mod model;
+mod numerics;
 mod objective;
+mod options;
+mod outcome;
 mod params;
 mod profile;
 mod solver;
+mod sum;
 mod summary;
 
 pub use analytic::{ClosedForm, Comparison, ComparisonRow};
 pub use certificate::{Certificate, Check, Status, Trust};
-pub use compare::{LikelihoodRatioTest, likelihood_ratio_test};
+pub use compare::LikelihoodRatioTest;
+pub use density::{LogDensity, NoScore, Score};
 pub use error::{Error, Result};
-pub use families::{FAMILIES, Family, FamilyDensity};
-pub use fit::{ConvergedBy, Convergence, Fit, StopReason, WarmStage};
-pub use inference::{Inference, SeUnavailable};
-pub use model::{
-    LogDensity, Model, ModelBuilder, NoScore, SCORE_AGREEMENT, Score, ScoreCheck, ScoreCheckRow,
-};
+pub use families::{FAMILIES, Family, FamilyDensity, family_names};
+pub use fit::{Fit, WarmStage};
+pub use inference::Inference;
+pub use model::{Model, ModelBuilder, SCORE_AGREEMENT, ScoreCheck, ScoreCheckRow};
+/// The linear-algebra crate of [`Inference`]'s matrices, re-exported so that its types can be
+/// named without depending on a matching version.
+pub use nalgebra;
+pub use nalgebra::DMatrix;
 pub use objective::Difference;
+pub use options::{
+    FitOptions, FitOptionsBuilder, LBFGS_MAX_ITERS, LBFGS_TOLERANCE, Method, NELDER_MEAD_MAX_ITERS,
+    NELDER_MEAD_TOLERANCE,
+};
+pub use outcome::{ConvergedBy, Convergence, EvaluationFailure, SeUnavailable, StopReason};
 pub use params::{Param, Space};
 pub use profile::{Limit, ProfileInterval};
-pub use solver::{
-    FitOptions, LBFGS_MAX_ITERS, LBFGS_TOLERANCE, MAX_RECOVERIES, MAX_RESTARTS, Method,
-    NELDER_MEAD_MAX_ITERS, NELDER_MEAD_TOLERANCE,
-};
+pub use solver::{MAX_RECOVERIES, MAX_RESTARTS};
 pub use summary::Summary;
 
 /// The README's example, compiled and run as a doctest.

@@ -2,58 +2,15 @@
 
 use std::marker::PhantomData;
 
+use crate::compare::{self, LikelihoodRatioTest};
+use crate::density::{Likelihood, LogDensity, NoScore, Score};
 use crate::error::{Error, Result};
-use crate::objective::{self, Coordinates, Difference, Objective};
+use crate::fit::Fit;
+use crate::objective::{self, Difference, Objective};
+use crate::options::{FitOptions, Method};
 use crate::params::{Param, Params, Space};
-
-/// The log-density of one observation of type `O` at parameters `params`.
-///
-/// Any closure `Fn(&O, &[f64]) -> f64` is one; a struct can implement it too. `params` holds
-/// every declared parameter, fixed ones included, in declaration order.
-pub trait LogDensity<O: ?Sized> {
-    /// `ln f(obs | params)`.
-    fn ln_density(&self, obs: &O, params: &[f64]) -> f64;
-
-    /// The compensated sum of `ln f` over one chunk of observations (at most 4096), in a fixed
-    /// order. The default calls [`ln_density`](LogDensity::ln_density) for each; a density that
-    /// chooses its formula at run time (an enum of families, say) can override it to choose
-    /// once per chunk, so that the compiler hoists the work that does not depend on the
-    /// observation out of the loop. An override must sum the same terms the same way:
-    /// through `maxlik`'s own summation, as the built-in families do.
-    #[inline(always)]
-    fn sum_ln_density(&self, chunk: &[O], params: &[f64]) -> f64
-    where
-        O: Sized,
-    {
-        crate::objective::lanes_sum(chunk, |obs| self.ln_density(obs, params))
-    }
-}
-
-impl<O: ?Sized, F: Fn(&O, &[f64]) -> f64> LogDensity<O> for F {
-    #[inline(always)]
-    fn ln_density(&self, obs: &O, params: &[f64]) -> f64 {
-        self(obs, params)
-    }
-}
-
-/// The gradient of the log-density of one observation (its score) with respect to the
-/// parameters, written into `grad` (one slot per declared parameter, zeroed before the call).
-///
-/// Any closure `Fn(&O, &[f64], &mut [f64])` is one.
-pub trait Score<O: ?Sized> {
-    /// Writes `∂ ln f(obs | params) / ∂params` into `grad`.
-    fn score(&self, obs: &O, params: &[f64], grad: &mut [f64]);
-}
-
-impl<O: ?Sized, G: Fn(&O, &[f64], &mut [f64])> Score<O> for G {
-    #[inline(always)]
-    fn score(&self, obs: &O, params: &[f64], grad: &mut [f64]) {
-        self(obs, params, grad)
-    }
-}
-
-/// The score type of a model without one: its gradients come from finite differences.
-pub type NoScore<O> = fn(&O, &[f64], &mut [f64]);
+use crate::profile::{self, ProfileInterval};
+use crate::solver;
 
 /// A model ready to fit: a log-density, optionally its score, and validated parameters.
 ///
@@ -170,16 +127,124 @@ impl<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Model<O, F, S> {
         self.params.all().iter().map(|p| p.name.as_str()).collect()
     }
 
-    pub(crate) fn validated(&self) -> &Params {
-        &self.params
+    /// What the solver and the profile see of the model.
+    fn likelihood(&self) -> Likelihood<'_, O, F, S> {
+        Likelihood::new(&self.density, self.score.as_ref(), &self.params)
     }
 
-    pub(crate) fn density(&self) -> &F {
-        &self.density
+    /// Fits the model to `data` with `method` and its default options.
+    ///
+    /// # Errors
+    ///
+    /// See [`fit_with`](Model::fit_with).
+    pub fn fit(&self, data: &[O], method: Method) -> Result<Fit> {
+        self.fit_with(data, &FitOptions::new(method))
     }
 
-    pub(crate) fn score_fn(&self) -> Option<&S> {
-        self.score.as_ref()
+    /// Fits the model to `data`.
+    ///
+    /// Every run of the optimizer is followed by a check at the point it returns: the
+    /// coordinates are re-centred and re-scaled there and the gradient is taken afresh. A run
+    /// that stopped short (its line search failed, its cost stalled, its simplex collapsed) is
+    /// restarted from that point, at most [`MAX_RESTARTS`](crate::MAX_RESTARTS) times.
+    ///
+    /// A fit that starts but does not reach an optimum is returned as `Ok` with a
+    /// [`Convergence::NotConverged`](crate::Convergence::NotConverged) verdict; use
+    /// [`Fit::require_converged`] to make it an error.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::EmptyData`]; for a start given in the options, [`Error::WrongParameterCount`],
+    /// [`Error::OutsideSpace`] or [`Error::FixedParameterChanged`]; [`Error::Evaluation`]
+    /// when the log-density of an observation is not finite at the start (NaN or infinity in
+    /// the data, or a closure that fails there).
+    ///
+    /// # Panics
+    ///
+    /// Only if the log-density or score closure panics.
+    pub fn fit_with(&self, data: &[O], options: &FitOptions) -> Result<Fit> {
+        solver::fit(self.likelihood(), data, options)
+    }
+
+    /// The profile-likelihood interval for `name` at confidence `level`, around `fit`.
+    ///
+    /// If the profile meets a lower NLL than the fit's, the model is refitted from that point
+    /// and the interval is computed around the new optimum, which is returned in
+    /// [`ProfileInterval::refit`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] for a level outside (0, 1); [`Error::UnknownParameter`], or
+    /// [`Error::FixedParameterChanged`] for a fixed parameter; [`Error::FitMismatch`] when
+    /// `fit` is not a fit of this model to `data` (checked by its parameters, its number of
+    /// observations and its NLL recomputed at its estimates); [`Error::NotConverged`] when the
+    /// fit (or an inner fit of the profile) did not converge; errors of the log-density.
+    pub fn profile(
+        &self,
+        data: &[O],
+        fit: &Fit,
+        name: &str,
+        level: f64,
+    ) -> Result<ProfileInterval> {
+        profile::interval(self.likelihood(), data, fit, name, level)
+    }
+
+    /// The profile at the given values of `name`: `(value, 2 (NLL_profile − NLL_min))` for
+    /// each, the others re-optimized (warm-started outwards from the estimate). For plotting
+    /// a profile on a grid; [`profile`](Model::profile) finds the interval itself.
+    ///
+    /// # Errors
+    ///
+    /// As [`profile`](Model::profile); a value outside the parameter's space is
+    /// [`Error::OutsideSpace`].
+    pub fn profile_points(
+        &self,
+        data: &[O],
+        fit: &Fit,
+        name: &str,
+        values: &[f64],
+    ) -> Result<Vec<(f64, f64)>> {
+        profile::points(self.likelihood(), data, fit, name, values)
+    }
+
+    /// Tests a restricted fit (some of this model's parameters fixed, as a model of its own)
+    /// against `full`, a fit of this model; both to `data`.
+    ///
+    /// ```
+    /// use maxlik::{Method, Model};
+    ///
+    /// let data = [4.2, 5.1, 6.3, 3.9, 5.5, 4.8, 6.1, 5.0];
+    /// let ln_pdf = |x: &f64, p: &[f64]| {
+    ///     let z = (x - p[0]) / p[1];
+    ///     -0.5 * z * z - p[1].ln() - 0.5 * (2.0 * std::f64::consts::PI).ln()
+    /// };
+    /// let full = Model::builder(ln_pdf).param("mu", 0.0).positive("sigma", 1.0).build()?;
+    /// let null = Model::builder(ln_pdf).fixed("mu", 5.0).positive("sigma", 1.0).build()?;
+    /// let test = full.likelihood_ratio_test(
+    ///     &data,
+    ///     &null.fit(&data, Method::Lbfgs)?,
+    ///     &full.fit(&data, Method::Lbfgs)?,
+    /// )?;
+    /// assert_eq!(test.df(), 1);
+    /// assert!(test.p_value() > 0.05);
+    /// # Ok::<(), maxlik::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotNested`] when the fits have different numbers of observations or
+    /// parameters, the full one does not have more free parameters, or the restricted fit is
+    /// better than the full one beyond rounding (the full fit missed its optimum);
+    /// [`Error::FitMismatch`] when either fit is not of this model's likelihood to `data`
+    /// (the restricted estimates are a point of this model, where its NLL must be the
+    /// restricted fit's); [`Error::NotConverged`] when either fit did not converge.
+    pub fn likelihood_ratio_test(
+        &self,
+        data: &[O],
+        restricted: &Fit,
+        full: &Fit,
+    ) -> Result<LikelihoodRatioTest> {
+        compare::likelihood_ratio_test(self.likelihood(), data, restricted, full)
     }
 
     /// The summed negative log-likelihood `−Σ ln f(xᵢ | θ)` of `data` at `theta`, all constant
@@ -188,8 +253,8 @@ impl<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Model<O, F, S> {
     /// # Errors
     ///
     /// [`Error::EmptyData`], [`Error::WrongParameterCount`], [`Error::OutsideSpace`] or
-    /// [`Error::FixedParameterChanged`] for a bad `theta`, [`Error::NonFiniteLogDensity`]
-    /// naming the first observation whose log-density is not finite.
+    /// [`Error::FixedParameterChanged`] for a bad `theta`, [`Error::Evaluation`] naming the
+    /// first observation whose log-density is not finite.
     pub fn nll(&self, data: &[O], theta: &[f64]) -> Result<f64> {
         if data.is_empty() {
             return Err(Error::EmptyData);
@@ -212,7 +277,7 @@ impl<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Model<O, F, S> {
     ///
     /// # Errors
     ///
-    /// As [`nll`](Model::nll); [`Error::NonFiniteGradient`] if the score is not finite.
+    /// As [`nll`](Model::nll); [`Error::Evaluation`] if the score is not finite.
     /// Without a supplied score the result compares finite differences with themselves, so
     /// build the model with [`ModelBuilder::score`] first.
     pub fn check_score(&self, data: &[O], theta: &[f64]) -> Result<ScoreCheck> {
@@ -220,19 +285,12 @@ impl<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Model<O, F, S> {
             return Err(Error::EmptyData);
         }
         self.params.check(theta)?;
-        let coords = Coordinates::new(&self.params, theta);
-        let mut objective = Objective::new(
-            &self.density,
-            self.score.as_ref(),
-            data,
-            coords,
-            Difference::Central,
-        );
-        objective.calibrate(None)?;
-        let zero = vec![0.0; objective.coords.dim()];
+        let mut objective = Objective::new(self.likelihood(), data, theta, Difference::Central);
+        objective.recentre(theta, None)?;
+        let zero = vec![0.0; objective.coords().dim()];
         let numeric = objective.finite_difference(&zero).map_err(Error::from)?;
         let supplied = objective.mean_gradient(&zero).map_err(Error::from)?;
-        let jac = objective.coords.jacobian(theta);
+        let jac = objective.coords().jacobian(theta);
         let n = data.len() as f64;
         // Back to d(summed NLL)/dθ.
         let to_user =
@@ -241,7 +299,7 @@ impl<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Model<O, F, S> {
         let floor = objective.gradient_floor(
             &zero,
             objective::nll(&self.density, data, theta)? / n,
-            objective.coords.curvature(),
+            objective.coords().curvature(),
         );
         let noise = floor.noise.iter().map(|v| v * v).sum::<f64>().sqrt();
         let rows = self
@@ -274,23 +332,51 @@ pub const SCORE_AGREEMENT: f64 = 1e-5;
 /// One parameter's row of a [`ScoreCheck`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoreCheckRow {
+    pub(crate) name: String,
+    pub(crate) supplied: f64,
+    pub(crate) numeric: f64,
+    pub(crate) scaled_difference: f64,
+    pub(crate) agrees: bool,
+}
+
+impl ScoreCheckRow {
     /// The parameter's name.
-    pub name: String,
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// `∂NLL/∂θ` from the supplied score (summed over the data).
-    pub supplied: f64,
+    pub fn supplied(&self) -> f64 {
+        self.supplied
+    }
+
     /// `∂NLL/∂θ` from central finite differences.
-    pub numeric: f64,
+    pub fn numeric(&self) -> f64 {
+        self.numeric
+    }
+
     /// Their difference in the engine's scaled coordinates.
-    pub scaled_difference: f64,
+    pub fn scaled_difference(&self) -> f64 {
+        self.scaled_difference
+    }
+
     /// Whether the difference is within finite-difference error.
-    pub agrees: bool,
+    pub fn agrees(&self) -> bool {
+        self.agrees
+    }
 }
 
 /// The comparison of a supplied score with finite differences.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoreCheck {
+    pub(crate) rows: Vec<ScoreCheckRow>,
+}
+
+impl ScoreCheck {
     /// One row per free parameter.
-    pub rows: Vec<ScoreCheckRow>,
+    pub fn rows(&self) -> &[ScoreCheckRow] {
+        &self.rows
+    }
 }
 
 impl ScoreCheck {

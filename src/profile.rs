@@ -8,14 +8,15 @@
 
 use std::fmt;
 
-use statrs::distribution::{ContinuousCDF, Normal};
-
+use crate::density::{Likelihood, LogDensity, Score};
 use crate::error::{Error, Result};
 use crate::fit::Fit;
-use crate::model::{LogDensity, Model, Score};
+use crate::numerics::{check_level, normal_quantile};
 use crate::objective;
+use crate::options::{FitOptions, Method};
+use crate::outcome::Convergence;
 use crate::params::{Param, Params, Space};
-use crate::solver::{FitOptions, Method, fit_params};
+use crate::solver;
 
 /// Growth of the bracketing steps.
 const GROWTH: f64 = 1.6;
@@ -55,8 +56,8 @@ impl Limit {
 impl fmt::Display for Limit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Limit::Crossing(v) => write!(f, "{}", crate::summary::num(*v)),
-            Limit::SpaceEdge(v) => write!(f, "{} (edge)", crate::summary::num(*v)),
+            Limit::Crossing(v) => write!(f, "{}", crate::numerics::num(*v)),
+            Limit::SpaceEdge(v) => write!(f, "{} (edge)", crate::numerics::num(*v)),
             Limit::Unbounded => write!(f, "unbounded"),
         }
     }
@@ -65,37 +66,75 @@ impl fmt::Display for Limit {
 /// A profile-likelihood interval.
 #[derive(Debug, Clone)]
 pub struct ProfileInterval {
+    name: String,
+    level: f64,
+    estimate: f64,
+    lower: Limit,
+    upper: Limit,
+    cutoff: f64,
+    points: Vec<(f64, f64)>,
+    nll_passes: u64,
+    refit: Option<Box<Fit>>,
+}
+
+impl ProfileInterval {
     /// The parameter.
-    pub name: String,
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// The confidence level.
-    pub level: f64,
+    pub fn level(&self) -> f64 {
+        self.level
+    }
+
     /// The estimate it is centred on.
-    pub estimate: f64,
+    pub fn estimate(&self) -> f64 {
+        self.estimate
+    }
+
     /// The lower end.
-    pub lower: Limit,
+    pub fn lower(&self) -> Limit {
+        self.lower
+    }
+
     /// The upper end.
-    pub upper: Limit,
-    /// The cut-off on `2 (NLL_profile − NLL_min)`: the chi-square(1) quantile at `level`.
-    pub cutoff: f64,
+    pub fn upper(&self) -> Limit {
+        self.upper
+    }
+
+    /// The cut-off on `2 (NLL_profile − NLL_min)`: the chi-square(1) quantile at the level.
+    pub fn cutoff(&self) -> f64 {
+        self.cutoff
+    }
+
     /// The profile as visited: `(value, 2 (NLL_profile − NLL_min))`, sorted by value.
-    pub points: Vec<(f64, f64)>,
-    /// Passes over the data the profile took (inner fits included).
-    pub evaluations: u64,
+    pub fn points(&self) -> &[(f64, f64)] {
+        &self.points
+    }
+
+    /// Passes over the data computing the NLL that the profile took (inner fits included).
+    pub fn nll_passes(&self) -> u64 {
+        self.nll_passes
+    }
+
     /// When the profile found a lower NLL than the fit: the refit from there, which the
     /// interval is then centred on.
-    pub refit: Option<Box<Fit>>,
+    pub fn refit(&self) -> Option<&Fit> {
+        self.refit.as_deref()
+    }
 }
 
 impl fmt::Display for ProfileInterval {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{:.0}% profile interval for {}: [{}, {}] ({} NLL evaluations)",
+            "{:.0}% profile interval for {}: [{}, {}] ({} NLL passes)",
             100.0 * self.level,
             self.name,
             self.lower,
             self.upper,
-            self.evaluations
+            self.nll_passes
         )?;
         if self.refit.is_some() {
             write!(
@@ -107,34 +146,13 @@ impl fmt::Display for ProfileInterval {
     }
 }
 
-/// The standard Normal quantile at `p`.
-pub(crate) fn normal_quantile(p: f64) -> f64 {
-    match Normal::new(0.0, 1.0) {
-        Ok(n) => n.inverse_cdf(p),
-        Err(_) => f64::NAN,
-    }
-}
-
-/// Checks a confidence level.
-pub(crate) fn check_level(level: f64) -> Result<()> {
-    if level > 0.0 && level < 1.0 {
-        Ok(())
-    } else {
-        Err(Error::InvalidOption {
-            option: "level",
-            value: level,
-            reason: "a confidence level must lie in (0, 1)",
-        })
-    }
-}
-
 /// The profile of one parameter: the NLL minimized over the others with it fixed.
 struct Profiler<'m, O, F, S> {
-    model: &'m Model<O, F, S>,
+    likelihood: Likelihood<'m, O, F, S>,
     data: &'m [O],
     k: usize,
     nll_min: f64,
-    evaluations: u64,
+    nll_passes: u64,
     /// Where the last inner fit ended (all parameters), to warm-start the next.
     warm: Vec<f64>,
     points: Vec<(f64, f64)>,
@@ -144,13 +162,13 @@ struct Profiler<'m, O, F, S> {
 
 impl<'m, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Profiler<'m, O, F, S> {
     /// A profile of parameter `k` around `fit`.
-    fn new(model: &'m Model<O, F, S>, data: &'m [O], k: usize, fit: &Fit) -> Self {
+    fn new(likelihood: Likelihood<'m, O, F, S>, data: &'m [O], k: usize, fit: &Fit) -> Self {
         Profiler {
-            model,
+            likelihood,
             data,
             k,
             nll_min: fit.nll(),
-            evaluations: 0,
+            nll_passes: 0,
             warm: fit.estimates().to_vec(),
             points: Vec::new(),
             better: None,
@@ -159,31 +177,26 @@ impl<'m, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Profiler<'m, O, F
 
     /// `2 (NLL_profile(θ_k = value) − NLL_min)`.
     fn deviance(&mut self, value: f64) -> Result<f64> {
-        let params = self.model.validated();
-        let mut list: Vec<Param> = params.all().to_vec();
+        let mut list: Vec<Param> = self.likelihood.params.all().to_vec();
         list[self.k].space = Space::Fixed(value);
         list[self.k].start = value;
         let mut start = self.warm.clone();
         start[self.k] = value;
         let nll = match Params::new(list) {
             Err(Error::NoFreeParameter) => {
-                self.evaluations += 1;
-                objective::nll(self.model.density(), self.data, &start)?
+                self.nll_passes += 1;
+                objective::nll(self.likelihood.density, self.data, &start)?
             }
             Err(e) => return Err(e),
             Ok(fixed) => {
-                let options = FitOptions::new(Method::Lbfgs)
-                    .standard_errors(false)
-                    .warm_start(false)
-                    .start(start);
-                let inner = fit_params(
-                    self.model.density(),
-                    self.model.score_fn(),
-                    &fixed,
-                    self.data,
-                    &options,
-                )?;
-                self.evaluations += inner.evaluations();
+                let options = FitOptions {
+                    standard_errors: false,
+                    warm_start: false,
+                    start: Some(start),
+                    ..FitOptions::new(Method::Lbfgs)
+                };
+                let inner = solver::fit(self.likelihood.with_params(&fixed), self.data, &options)?;
+                self.nll_passes += inner.nll_passes();
                 let inner = inner.require_converged()?;
                 self.warm = inner.estimates().to_vec();
                 inner.nll()
@@ -288,154 +301,146 @@ impl<'m, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Profiler<'m, O, F
     }
 }
 
-impl<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Model<O, F, S> {
-    /// The profile-likelihood interval for `name` at confidence `level`, around `fit` (which
-    /// must be a converged fit of this model to `data`).
-    ///
-    /// If the profile meets a lower NLL than the fit's, the model is refitted from that point
-    /// and the interval is computed around the new optimum, which is returned in
-    /// [`ProfileInterval::refit`].
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidOption`] for a level outside (0, 1); [`Error::UnknownParameter`], or
-    /// [`Error::FixedParameterChanged`] for a fixed parameter; [`Error::NotConverged`] when the
-    /// fit (or an inner fit of the profile) did not converge; errors of the log-density.
-    pub fn profile(
-        &self,
-        data: &[O],
-        fit: &Fit,
-        name: &str,
-        level: f64,
-    ) -> Result<ProfileInterval> {
-        self.profile_from(data, fit, name, level, true)
-    }
-
-    /// The profile at the given values of `name`: `(value, 2 (NLL_profile − NLL_min))` for
-    /// each, the others re-optimized (warm-started outwards from the estimate). For plotting
-    /// a profile on a grid; [`profile`](Model::profile) finds the interval itself.
-    ///
-    /// # Errors
-    ///
-    /// As [`profile`](Model::profile); a value outside the parameter's space is
-    /// [`Error::OutsideSpace`].
-    pub fn profile_points(
-        &self,
-        data: &[O],
-        fit: &Fit,
-        name: &str,
-        values: &[f64],
-    ) -> Result<Vec<(f64, f64)>> {
-        let (k, space) = self.locate(name)?;
-        if let Some(&bad) = values.iter().find(|&&v| !space.contains(v)) {
-            return Err(Error::OutsideSpace {
-                name: name.to_string(),
-                value: bad,
-                space: space.to_string(),
-            });
-        }
-        let estimate = fit.estimates()[k];
-        let mut profiler = Profiler::new(self, data, k, fit);
-        let mut below: Vec<f64> = values.iter().copied().filter(|&v| v < estimate).collect();
-        let mut above: Vec<f64> = values.iter().copied().filter(|&v| v >= estimate).collect();
-        below.sort_by(|a, b| b.total_cmp(a));
-        above.sort_by(f64::total_cmp);
-        for side in [below, above] {
-            profiler.warm = fit.estimates().to_vec();
-            for v in side {
-                profiler.deviance(v)?;
-            }
-        }
-        let mut points = profiler.points;
-        points.sort_by(|a, b| a.0.total_cmp(&b.0));
-        Ok(points)
-    }
-
-    /// The position and space of the parameter called `name`.
-    fn locate(&self, name: &str) -> Result<(usize, Space)> {
-        self.validated()
-            .all()
-            .iter()
-            .position(|p| p.name == name)
-            .map(|k| (k, self.validated().all()[k].space))
-            .ok_or_else(|| Error::UnknownParameter {
-                name: name.to_string(),
-            })
-    }
-
-    fn profile_from(
-        &self,
-        data: &[O],
-        fit: &Fit,
-        name: &str,
-        level: f64,
-        may_refit: bool,
-    ) -> Result<ProfileInterval> {
-        check_level(level)?;
-        let (k, space) = self.locate(name)?;
-        if let Space::Fixed(fixed) = space {
-            return Err(Error::FixedParameterChanged {
-                name: name.to_string(),
-                fixed,
-                value: fixed,
-            });
-        }
-        if let crate::fit::Convergence::NotConverged(reason) = fit.convergence() {
-            return Err(Error::NotConverged {
-                reason: reason.clone(),
-            });
-        }
-        let estimate = fit.estimates()[k];
-        let u_hat = space.to_unconstrained(estimate);
-        // The step scale in u: the standard error through the transform when there is one.
-        let se_u = fit
-            .std_error(name)
-            .map(|se| se / space.derivative(estimate))
-            .filter(|s| s.is_finite() && *s > 0.0)
-            .unwrap_or(0.1 * u_hat.abs().max(1.0));
-        let z = normal_quantile(0.5 + 0.5 * level);
-        let cutoff = z * z;
-        let mut profiler = Profiler::new(self, data, k, fit);
-        // At the estimate itself, re-optimizing the others shows at once a fit that stopped
-        // short of their optimum.
-        if self.validated().free().len() > 1 {
-            profiler.deviance(estimate)?;
-        }
-        let lower = if profiler.better.is_none() {
-            profiler.limit(space, u_hat, se_u, cutoff, -1.0, fit.estimates())?
-        } else {
-            Limit::Unbounded
-        };
-        let upper = if profiler.better.is_none() {
-            profiler.limit(space, u_hat, se_u, cutoff, 1.0, fit.estimates())?
-        } else {
-            Limit::Unbounded
-        };
-        if let Some(point) = profiler.better.take()
-            && may_refit
-        {
-            let options = FitOptions::new(fit.method()).warm_start(false).start(point);
-            let refit = self.fit_with(data, &options)?;
-            let mut interval = self.profile_from(data, &refit, name, level, false)?;
-            interval.evaluations += profiler.evaluations + refit.evaluations();
-            interval.refit = Some(Box::new(refit));
-            return Ok(interval);
-        }
-        let mut points = profiler.points;
-        if !points.iter().any(|p| p.0.to_bits() == estimate.to_bits()) {
-            points.push((estimate, 0.0));
-        }
-        points.sort_by(|a, b| a.0.total_cmp(&b.0));
-        Ok(ProfileInterval {
+/// The position and space of the parameter called `name`.
+fn locate(params: &Params, name: &str) -> Result<(usize, Space)> {
+    params
+        .all()
+        .iter()
+        .position(|p| p.name == name)
+        .map(|k| (k, params.all()[k].space))
+        .ok_or_else(|| Error::UnknownParameter {
             name: name.to_string(),
-            level,
-            estimate,
-            lower,
-            upper,
-            cutoff,
-            points,
-            evaluations: profiler.evaluations,
-            refit: None,
         })
+}
+
+/// The profile at the given values of `name`; see [`Model::profile_points`].
+///
+/// [`Model::profile_points`]: crate::Model::profile_points
+pub(crate) fn points<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    likelihood: Likelihood<'_, O, F, S>,
+    data: &[O],
+    fit: &Fit,
+    name: &str,
+    values: &[f64],
+) -> Result<Vec<(f64, f64)>> {
+    let (k, space) = locate(likelihood.params, name)?;
+    if let Some(&bad) = values.iter().find(|&&v| !space.contains(v)) {
+        return Err(Error::OutsideSpace {
+            name: name.to_string(),
+            value: bad,
+            space: space.to_string(),
+        });
     }
+    fit.check_belongs(likelihood, data)?;
+    let estimate = fit.estimates()[k];
+    let mut profiler = Profiler::new(likelihood, data, k, fit);
+    let mut below: Vec<f64> = values.iter().copied().filter(|&v| v < estimate).collect();
+    let mut above: Vec<f64> = values.iter().copied().filter(|&v| v >= estimate).collect();
+    below.sort_by(|a, b| b.total_cmp(a));
+    above.sort_by(f64::total_cmp);
+    for side in [below, above] {
+        profiler.warm = fit.estimates().to_vec();
+        for v in side {
+            profiler.deviance(v)?;
+        }
+    }
+    let mut points = profiler.points;
+    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    Ok(points)
+}
+
+/// The profile-likelihood interval for `name`; see [`Model::profile`].
+///
+/// [`Model::profile`]: crate::Model::profile
+pub(crate) fn interval<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    likelihood: Likelihood<'_, O, F, S>,
+    data: &[O],
+    fit: &Fit,
+    name: &str,
+    level: f64,
+) -> Result<ProfileInterval> {
+    check_level(level)?;
+    let (_, space) = locate(likelihood.params, name)?;
+    if let Space::Fixed(fixed) = space {
+        return Err(Error::FixedParameterChanged {
+            name: name.to_string(),
+            fixed,
+            value: fixed,
+        });
+    }
+    fit.check_belongs(likelihood, data)?;
+    interval_from(likelihood, data, fit, name, level, true)
+}
+
+fn interval_from<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    likelihood: Likelihood<'_, O, F, S>,
+    data: &[O],
+    fit: &Fit,
+    name: &str,
+    level: f64,
+    may_refit: bool,
+) -> Result<ProfileInterval> {
+    let (k, space) = locate(likelihood.params, name)?;
+    if let Convergence::NotConverged(reason) = fit.convergence() {
+        return Err(Error::NotConverged {
+            reason: reason.clone(),
+        });
+    }
+    let estimate = fit.estimates()[k];
+    let u_hat = space.to_unconstrained(estimate);
+    // The step scale in u: the standard error through the transform when there is one.
+    let se_u = fit
+        .std_error(name)
+        .ok()
+        .map(|se| se / space.derivative(estimate))
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .unwrap_or(0.1 * u_hat.abs().max(1.0));
+    let z = normal_quantile(0.5 + 0.5 * level);
+    let cutoff = z * z;
+    let mut profiler = Profiler::new(likelihood, data, k, fit);
+    // At the estimate itself, re-optimizing the others shows at once a fit that stopped
+    // short of their optimum.
+    if likelihood.params.free().len() > 1 {
+        profiler.deviance(estimate)?;
+    }
+    let lower = if profiler.better.is_none() {
+        profiler.limit(space, u_hat, se_u, cutoff, -1.0, fit.estimates())?
+    } else {
+        Limit::Unbounded
+    };
+    let upper = if profiler.better.is_none() {
+        profiler.limit(space, u_hat, se_u, cutoff, 1.0, fit.estimates())?
+    } else {
+        Limit::Unbounded
+    };
+    if let Some(point) = profiler.better.take()
+        && may_refit
+    {
+        let options = FitOptions {
+            warm_start: false,
+            start: Some(point),
+            ..FitOptions::new(fit.method())
+        };
+        let refit = solver::fit(likelihood, data, &options)?;
+        let mut interval = interval_from(likelihood, data, &refit, name, level, false)?;
+        interval.nll_passes += profiler.nll_passes + refit.nll_passes();
+        interval.refit = Some(Box::new(refit));
+        return Ok(interval);
+    }
+    let mut points = profiler.points;
+    if !points.iter().any(|p| p.0.to_bits() == estimate.to_bits()) {
+        points.push((estimate, 0.0));
+    }
+    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    Ok(ProfileInterval {
+        name: name.to_string(),
+        level,
+        estimate,
+        lower,
+        upper,
+        cutoff,
+        points,
+        nll_passes: profiler.nll_passes,
+        refit: None,
+    })
 }

@@ -5,9 +5,11 @@ use std::fmt;
 
 use crate::certificate::Status;
 use crate::error::Result;
-use crate::fit::{ConvergedBy, Convergence, Fit};
+use crate::fit::Fit;
+use crate::numerics::{check_level, num};
+use crate::outcome::{ConvergedBy, Convergence};
 use crate::params::Space;
-use crate::profile::{ProfileInterval, check_level};
+use crate::profile::ProfileInterval;
 
 /// A fit's summary table; `Display` prints it.
 ///
@@ -34,8 +36,21 @@ pub struct Summary<'a> {
     profiles: Vec<&'a ProfileInterval>,
 }
 
+impl Fit {
+    /// The summary table at 95%, to which profile intervals can be added.
+    pub fn summary(&self) -> Summary<'_> {
+        Summary::new(self)
+    }
+}
+
+impl fmt::Display for Fit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.summary())
+    }
+}
+
 impl<'a> Summary<'a> {
-    pub(crate) fn new(fit: &'a Fit) -> Self {
+    fn new(fit: &'a Fit) -> Self {
         Summary {
             fit,
             level: 0.95,
@@ -58,16 +73,6 @@ impl<'a> Summary<'a> {
     pub fn with_profile(mut self, profile: &'a ProfileInterval) -> Self {
         self.profiles.push(profile);
         self
-    }
-}
-
-/// A number in a fixed width that keeps its significant digits at any scale.
-pub(crate) fn num(v: f64) -> String {
-    let a = v.abs();
-    if a != 0.0 && !(1e-3..1e6).contains(&a) {
-        format!("{v:.6e}")
-    } else {
-        format!("{v:.6}")
     }
 }
 
@@ -128,7 +133,7 @@ impl fmt::Display for Summary<'_> {
                 fit.std_error(&p.name),
                 fit.wald_interval(&p.name, self.level),
             ) {
-                (Some(se), Ok((lo, hi))) => write!(
+                (Ok(se), Ok((lo, hi))) => write!(
                     f,
                     " {:>14}   {:<wald_width$}",
                     num(se),
@@ -136,13 +141,13 @@ impl fmt::Display for Summary<'_> {
                 )?,
                 _ => write!(f, " {:>14}   {:<wald_width$}", "n/a", "n/a")?,
             }
-            if let Some(pi) = self.profiles.iter().find(|pi| pi.name == p.name) {
+            if let Some(pi) = self.profiles.iter().find(|pi| pi.name() == p.name) {
                 write!(
                     f,
                     " [{}, {}] ({:.0}%)",
-                    pi.lower,
-                    pi.upper,
-                    100.0 * pi.level
+                    pi.lower(),
+                    pi.upper(),
+                    100.0 * pi.level()
                 )?;
             }
             writeln!(f)?;
@@ -164,8 +169,8 @@ impl fmt::Display for Summary<'_> {
             "{} {how}: {} iterations, {} NLL evaluations ({} for the Hessian), {:.3?}",
             fit.method(),
             fit.iterations(),
-            fit.evaluations(),
-            fit.hessian_evaluations(),
+            fit.nll_passes(),
+            fit.hessian_passes(),
             fit.elapsed()
         )?;
         if let Some(last) = fit.warm_start().last() {
@@ -187,11 +192,11 @@ impl fmt::Display for Summary<'_> {
             None => writeln!(f, "the gradient at the estimates could not be computed")?,
         }
         for p in &self.profiles {
-            if p.refit.is_some() {
+            if p.refit().is_some() {
                 writeln!(
                     f,
                     "note: profiling {} found a better optimum; its interval is around the refit",
-                    p.name
+                    p.name()
                 )?;
             }
         }

@@ -82,7 +82,10 @@ fn check<M: Fn(f64, &[f64]) -> f64 + Sync>(name: &str, mean: M, local: &[(usize,
         // optimum to within 1e-4 standard errors; Nelder-Mead is asked for that explicitly.
         let options = [
             FitOptions::new(Method::Lbfgs),
-            FitOptions::new(Method::NelderMead).tolerance(1e-8).unwrap(),
+            FitOptions::builder(Method::NelderMead)
+                .tolerance(1e-8)
+                .build()
+                .unwrap(),
         ];
         for options in &options {
             let method = options.method();

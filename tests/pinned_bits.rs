@@ -13,18 +13,18 @@ use maxlik::{Family, FitOptions, Method, Model};
 /// `name value-as-hex-bits`, one line per number, for the fit's estimates, standard errors, NLL
 /// and counts.
 fn describe(case: &str, fit: &maxlik::Fit, out: &mut Vec<String>) {
-    for (name, v) in fit.params().iter().map(|p| &p.name).zip(fit.estimates()) {
+    for (name, v) in fit.names().iter().zip(fit.estimates()) {
         out.push(format!("{case} estimate {name} {:#018x}", v.to_bits()));
     }
-    for name in fit.params().iter().map(|p| &p.name) {
-        if let Some(se) = fit.std_error(name) {
+    for name in fit.names() {
+        if let Ok(se) = fit.std_error(name) {
             out.push(format!("{case} se {name} {:#018x}", se.to_bits()));
         }
     }
     out.push(format!("{case} nll {:#018x}", fit.nll().to_bits()));
     out.push(format!("{case} iterations {}", fit.iterations()));
-    out.push(format!("{case} nll passes {}", fit.evaluations()));
-    out.push(format!("{case} score passes {}", fit.score_evaluations()));
+    out.push(format!("{case} nll passes {}", fit.nll_passes()));
+    out.push(format!("{case} score passes {}", fit.score_passes()));
     out.push(format!("{case} trust {}", fit.trust()));
 }
 
@@ -36,7 +36,7 @@ fn computed() -> Vec<String> {
         let fit = model.fit(&data, method).unwrap();
         describe(&format!("normal100 {method}"), &fit, &mut out);
         let profile = model.profile(&data, &fit, "sigma", 0.95).unwrap();
-        for (end, limit) in [("lower", profile.lower), ("upper", profile.upper)] {
+        for (end, limit) in [("lower", profile.lower()), ("upper", profile.upper())] {
             let v = limit.value().unwrap();
             out.push(format!(
                 "normal100 {method} profile sigma {end} {:#018x}",
@@ -45,7 +45,7 @@ fn computed() -> Vec<String> {
         }
         out.push(format!(
             "normal100 {method} profile passes {}",
-            profile.evaluations
+            profile.nll_passes()
         ));
     }
 

@@ -50,7 +50,7 @@ proptest! {
             let cmp = exact.compare(&fit).unwrap();
             prop_assert!(cmp.max_in_std_errors() <= within, "{}\n{}", cmp, fit);
             // The closed form is the minimum: the fit cannot be below it beyond rounding.
-            prop_assert!(cmp.nll_difference >= -1e-12 * exact.nll().abs().max(1.0), "{}", cmp);
+            prop_assert!(cmp.nll_difference() >= -1e-12 * exact.nll().abs().max(1.0), "{}", cmp);
         }
     }
 }

@@ -39,12 +39,24 @@ fn warm_start_changes_the_cost_not_the_answer() {
         let cases = [
             (
                 normal.fit_with(&normal_data, &FitOptions::new(method)),
-                normal.fit_with(&normal_data, &FitOptions::new(method).warm_start(false)),
+                normal.fit_with(
+                    &normal_data,
+                    &FitOptions::builder(method)
+                        .warm_start(false)
+                        .build()
+                        .unwrap(),
+                ),
                 ClosedForm::normal(&normal_data).unwrap(),
             ),
             (
                 exponential.fit_with(&exp_data, &FitOptions::new(method)),
-                exponential.fit_with(&exp_data, &FitOptions::new(method).warm_start(false)),
+                exponential.fit_with(
+                    &exp_data,
+                    &FitOptions::builder(method)
+                        .warm_start(false)
+                        .build()
+                        .unwrap(),
+                ),
                 ClosedForm::exponential(&exp_data).unwrap(),
             ),
         ];
@@ -58,8 +70,8 @@ fn warm_start_changes_the_cost_not_the_answer() {
             // 1/16 of the data in blocks of 256, then the whole of it.
             let stages = warm.warm_start();
             assert_eq!(stages.len(), 1, "{stages:?}");
-            assert_eq!(stages[0].observations, 24 * 256 + 256);
-            assert!(stages[0].converged);
+            assert_eq!(stages[0].observations(), 24 * 256 + 256);
+            assert!(stages[0].converged());
             assert!(cold.warm_start().is_empty());
             assert!(
                 warm.data_passes() < cold.data_passes(),
@@ -81,7 +93,7 @@ fn small_data_is_fitted_without_a_warm_start() {
         .unwrap();
     let fit = model.fit(&data, Method::Lbfgs).unwrap();
     assert!(fit.warm_start().is_empty());
-    assert_eq!(fit.data_passes(), fit.evaluations() as f64);
+    assert_eq!(fit.data_passes(), fit.nll_passes() as f64);
 }
 
 /// A regression on a dummy that is 1 only where the subsamples never look (observations 300 to
@@ -159,7 +171,7 @@ fn bad_data_outside_the_subsample_is_still_named() {
         for method in METHODS {
             let err = model.fit(&data, method).unwrap_err();
             assert!(
-                matches!(err, Error::NonFiniteLogDensity { index: i, .. } if i == index),
+                matches!(err, Error::Evaluation(maxlik::EvaluationFailure::NonFiniteLogDensity { index: i, .. }) if i == index),
                 "{index} {method}: {err}"
             );
         }

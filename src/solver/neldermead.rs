@@ -4,11 +4,12 @@ use argmin::core::observers::ObserverMode;
 use argmin::core::{CostFunction, Executor, State, TerminationReason};
 use argmin::solver::neldermead::NelderMead;
 
+use super::run::{Ended, Run, RunSettings};
+use super::solver_error;
 use super::trace::Recorder;
 use super::whitening::{Whitened, Whitening};
-use super::{Ended, FitOptions, Run, solver_error};
+use crate::density::{LogDensity, Score};
 use crate::error::{Error, Result};
-use crate::model::{LogDensity, Score};
 use crate::objective::{Failure, Objective, Problem};
 
 const NAME: &str = "Nelder-Mead";
@@ -17,7 +18,7 @@ const NAME: &str = "Nelder-Mead";
 const VERTEX_RETRIES: usize = 30;
 
 /// Runs Nelder-Mead from `z = 0`, where the mean NLL is `f0`, with the initial simplex's edge
-/// (the options') multiplied by `shrink` when given; in coordinates whitened by `whitening`
+/// (the settings') multiplied by a recovery run's `shrink`; in coordinates whitened by `whitening`
 /// when given, where the simplex's edges follow the Hessian's principal axes.
 ///
 /// argmin unwraps the cost of every initial vertex, so each vertex is checked first and pulled
@@ -25,17 +26,16 @@ const VERTEX_RETRIES: usize = 30;
 pub(crate) fn run<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     objective: &Objective<'_, O, F, S>,
     f0: f64,
-    options: &FitOptions,
-    shrink: Option<f64>,
+    settings: &RunSettings,
     whitening: Option<&Whitening>,
 ) -> Result<Run> {
     let to_z = |w: &[f64]| whitening.map_or_else(|| w.to_vec(), |r| r.z(w));
-    let dim = objective.coords.dim();
+    let dim = objective.coords().dim();
     let n = objective.n() as f64;
     let z0 = vec![0.0; dim];
     let mut simplex = vec![z0.clone()];
     for k in 0..dim {
-        let mut edge = options.simplex_edge * shrink.unwrap_or(1.0);
+        let mut edge = settings.simplex_edge * settings.shrink.unwrap_or(1.0);
         let vertex = (0..VERTEX_RETRIES).find_map(|_| {
             let mut v = z0.clone();
             v[k] = edge;
@@ -44,12 +44,10 @@ pub(crate) fn run<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         });
         let Some(vertex) = vertex else {
             // The NLL is finite at the start and not finite arbitrarily close to it.
-            let failure = objective
-                .take_failure()
-                .unwrap_or(Failure::Nll(Error::Solver {
-                    solver: NAME,
-                    message: "no finite initial simplex near the start".into(),
-                }));
+            let failure = Failure::Nll(Error::Solver {
+                solver: NAME,
+                message: "no finite initial simplex near the start".into(),
+            });
             return Ok(Run {
                 z: z0,
                 f: f0,
@@ -61,18 +59,16 @@ pub(crate) fn run<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         };
         simplex.push(vertex);
     }
-    // Failed probes of the initial simplex were retried; they are not a failure of the fit.
-    objective.take_failure();
     // Costs agree as closely as those of points `tolerance` standard errors from the optimum,
     // but no closer than rounding allows.
-    let sd_tolerance = (options.tolerance * options.tolerance / (2.0 * n))
+    let sd_tolerance = (settings.tolerance * settings.tolerance / (2.0 * n))
         .max(4.0 * f64::EPSILON * f0.abs().max(1.0));
     let solver = NelderMead::new(simplex)
         .with_sd_tolerance(sd_tolerance)
         .map_err(|e| solver_error(NAME, &e))?;
     let recorder = Recorder::new(z0, f0);
-    let result = match whitening {
-        None => execute(Problem(objective), solver, &recorder, options),
+    let (result, failure) = objective.scoped(|| match whitening {
+        None => execute(Problem(objective), solver, &recorder, settings),
         Some(whitening) => execute(
             Whitened {
                 objective,
@@ -80,12 +76,11 @@ pub(crate) fn run<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
             },
             solver,
             &recorder,
-            options,
+            settings,
         ),
-    };
+    });
     let (w, f, iterations) = recorder.best();
     let path = recorder.path().iter().map(|w| to_z(w)).collect();
-    let failure = objective.take_failure();
     let ended = match (result, failure) {
         (_, Some(failure)) => Ended::Failure(failure),
         (Err(e), None) => return Err(solver_error(NAME, &e)),
@@ -111,13 +106,13 @@ fn execute<P>(
     problem: P,
     solver: NelderMead<Vec<f64>, f64>,
     recorder: &Recorder,
-    options: &FitOptions,
+    settings: &RunSettings,
 ) -> std::result::Result<Option<TerminationReason>, argmin::core::Error>
 where
     P: CostFunction<Param = Vec<f64>, Output = f64>,
 {
     Executor::new(problem, solver)
-        .configure(|state| state.max_iters(options.max_iters))
+        .configure(|state| state.max_iters(settings.max_iters))
         .add_observer(recorder.clone(), ObserverMode::Always)
         .run()
         .map(|result| result.state().get_termination_reason().cloned())

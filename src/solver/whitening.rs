@@ -4,7 +4,7 @@
 use argmin::core::{CostFunction, Gradient};
 use nalgebra::{DMatrix, DVector};
 
-use crate::model::{LogDensity, Score};
+use crate::density::{LogDensity, Score};
 use crate::objective::{Objective, Problem};
 
 /// `z = R w`: the map from whitened coordinates `w` to the scaled coordinates `z`, with

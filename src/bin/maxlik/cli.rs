@@ -154,10 +154,11 @@ fn exit_for(converged: bool) -> ExitCode {
 fn fit(args: &FitArgs) -> Result<ExitCode> {
     let column = load(&args.input)?;
     let family = args.input.family;
-    let mut options = FitOptions::new(args.method.into());
+    let mut options = FitOptions::builder(args.method.into());
     if let Some(cap) = args.max_iters {
-        options = options.max_iters(cap)?;
+        options = options.max_iters(cap);
     }
+    let options = options.build()?;
     let start = Instant::now();
     let fit = family
         .fit(&column.values, &options)
@@ -205,11 +206,11 @@ fn compare(args: &CompareArgs) -> Result<ExitCode> {
 fn profile(args: &ProfileArgs) -> Result<ExitCode> {
     let column = load(&args.input)?;
     let family = args.input.family;
-    if !family.param_names().contains(&args.param.as_str()) {
+    if !family.names().contains(&args.param.as_str()) {
         anyhow::bail!(
             "the {family} family has no parameter `{}` (its parameters: {})",
             args.param,
-            family.param_names().join(", ")
+            family.names().join(", ")
         );
     }
     let model = family.model(&column.values)?;
@@ -235,7 +236,7 @@ fn profile(args: &ProfileArgs) -> Result<ExitCode> {
         "lnL - lnL_max"
     );
     for (value, deviance) in curve.iter().step_by(3) {
-        let inside = if *deviance <= interval.cutoff {
+        let inside = if *deviance <= interval.cutoff() {
             "  inside"
         } else {
             ""

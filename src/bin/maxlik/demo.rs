@@ -56,7 +56,7 @@ fn table(title: &str, exact: &ClosedForm, fits: &[&Fit]) {
     });
     row("iterations", "-".into(), &|f| f.iterations().to_string());
     row("NLL evaluations", "-".into(), &|f| {
-        f.evaluations().to_string()
+        f.nll_passes().to_string()
     });
     row("time", "-".into(), &|f| format!("{:.3?}", f.elapsed()));
     row("verdict", "-".into(), &|f| f.trust().to_string());

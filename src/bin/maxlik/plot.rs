@@ -143,9 +143,9 @@ pub fn density(path: &Path, family: Family, data: &[f64], fit: &Fit) -> Result<(
 
 /// Values on which to draw a profile: from a third of the interval's width beyond each end.
 pub fn profile_grid(interval: &ProfileInterval, space: maxlik::Space) -> Vec<f64> {
-    let lo = interval.lower.value().unwrap_or(interval.estimate);
-    let hi = interval.upper.value().unwrap_or(interval.estimate);
-    let pad = (hi - lo).max(f64::EPSILON * interval.estimate.abs().max(1.0)) / 3.0;
+    let lo = interval.lower().value().unwrap_or(interval.estimate());
+    let hi = interval.upper().value().unwrap_or(interval.estimate());
+    let pad = (hi - lo).max(f64::EPSILON * interval.estimate().abs().max(1.0)) / 3.0;
     (0..=60)
         .map(|i| lo - pad + (hi - lo + 2.0 * pad) * i as f64 / 60.0)
         .filter(|&v| space.contains(v))
@@ -166,7 +166,7 @@ pub fn profile(path: &Path, interval: &ProfileInterval, curve: &[(f64, f64)]) ->
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
             (a.min(p.0), b.max(p.0))
         });
-    let y_lo = points.iter().fold(-interval.cutoff, |a, p| a.min(p.1)) * 1.1;
+    let y_lo = points.iter().fold(-interval.cutoff(), |a, p| a.min(p.1)) * 1.1;
     let pad = 0.05 * (x_hi - x_lo).max(f64::EPSILON);
     let root = SVGBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(&e)?;
@@ -174,39 +174,42 @@ pub fn profile(path: &Path, interval: &ProfileInterval, curve: &[(f64, f64)]) ->
         .caption(
             format!(
                 "profile log-likelihood of {}: {:.0}% interval [{}, {}]",
-                interval.name,
-                100.0 * interval.level,
-                interval.lower,
-                interval.upper
+                interval.name(),
+                100.0 * interval.level(),
+                interval.lower(),
+                interval.upper()
             ),
             (FONT, 20),
         )
         .margin(15)
         .x_label_area_size(40)
         .y_label_area_size(60)
-        .build_cartesian_2d(x_lo - pad..x_hi + pad, y_lo..0.1 * interval.cutoff)
+        .build_cartesian_2d(x_lo - pad..x_hi + pad, y_lo..0.1 * interval.cutoff())
         .map_err(&e)?;
     chart
         .configure_mesh()
-        .x_desc(interval.name.as_str())
+        .x_desc(interval.name())
         .y_desc("lnL(profile) - lnL(max)")
         .draw()
         .map_err(&e)?;
-    let cut = -0.5 * interval.cutoff;
+    let cut = -0.5 * interval.cutoff();
     chart
         .draw_series(LineSeries::new(
             vec![(x_lo - pad, cut), (x_hi + pad, cut)],
             BLACK.stroke_width(1),
         ))
         .map_err(&e)?
-        .label(format!("cut-off -χ²₁({:.2})/2 = {cut:.3}", interval.level))
+        .label(format!(
+            "cut-off -χ²₁({:.2})/2 = {cut:.3}",
+            interval.level()
+        ))
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], BLACK));
     chart
         .draw_series(LineSeries::new(points.clone(), BLUE.stroke_width(2)))
         .map_err(&e)?
         .label("profile (others re-optimized)")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], BLUE.stroke_width(2)));
-    for limit in [interval.lower, interval.upper] {
+    for limit in [interval.lower(), interval.upper()] {
         if let Limit::Crossing(v) | Limit::SpaceEdge(v) = limit {
             chart
                 .draw_series(LineSeries::new(
@@ -218,7 +221,7 @@ pub fn profile(path: &Path, interval: &ProfileInterval, curve: &[(f64, f64)]) ->
     }
     chart
         .draw_series(std::iter::once(Circle::new(
-            (interval.estimate, 0.0),
+            (interval.estimate(), 0.0),
             6,
             RED.filled(),
         )))

@@ -62,13 +62,13 @@ fn fit_fields(fit: &Fit, seconds: f64) -> Map<String, Value> {
             fit.certificate()
                 .checks()
                 .iter()
-                .filter(|c| c.status != maxlik::Status::Pass)
-                .map(|c| format!("{}: {}", c.name, c.detail))
+                .filter(|c| c.status() != maxlik::Status::Pass)
+                .map(|c| format!("{}: {}", c.name(), c.detail()))
                 .collect::<Vec<_>>()
         ),
     );
     m.insert("iterations".into(), json!(fit.iterations()));
-    m.insert("evaluations".into(), json!(fit.evaluations()));
+    m.insert("evaluations".into(), json!(fit.nll_passes()));
     m.insert("data_passes".into(), json!(fit.data_passes()));
     m.insert(
         "warm_start".into(),
@@ -76,18 +76,15 @@ fn fit_fields(fit: &Fit, seconds: f64) -> Map<String, Value> {
             fit.warm_start()
                 .iter()
                 .map(|s| json!({
-                    "observations": s.observations,
-                    "evaluations": s.evaluations,
-                    "iterations": s.iterations,
-                    "converged": s.converged,
+                    "observations": s.observations(),
+                    "evaluations": s.nll_passes(),
+                    "iterations": s.iterations(),
+                    "converged": s.converged(),
                 }))
                 .collect::<Vec<_>>()
         ),
     );
-    m.insert(
-        "hessian_evaluations".into(),
-        json!(fit.hessian_evaluations()),
-    );
+    m.insert("hessian_evaluations".into(), json!(fit.hessian_passes()));
     m.insert(
         "distance_to_optimum".into(),
         fit.distance_to_optimum().map_or(Value::Null, |d| json!(d)),
@@ -110,7 +107,9 @@ pub fn compare_all(family: Family, data: &[f64]) -> Result<Vec<Run>> {
         ("L-BFGS", FitOptions::new(Method::Lbfgs)),
         (
             "L-BFGS (forward differences)",
-            FitOptions::new(Method::Lbfgs).difference(Difference::Forward),
+            FitOptions::builder(Method::Lbfgs)
+                .difference(Difference::Forward)
+                .build()?,
         ),
         ("Nelder-Mead", FitOptions::new(Method::NelderMead)),
     ];
@@ -159,7 +158,7 @@ pub fn compare_table(family: Family, runs: &[Run]) -> String {
         }
         out.push('\n');
     };
-    for name in family.param_names() {
+    for name in family.names() {
         row(&mut out, name, &|r| {
             r.fit
                 .estimate(name)
@@ -174,7 +173,7 @@ pub fn compare_table(family: Family, runs: &[Run]) -> String {
     row(&mut out, "NLL", &|r| format!("{:.12}", r.fit.nll()));
     row(&mut out, "iterations", &|r| r.fit.iterations().to_string());
     row(&mut out, "NLL evaluations", &|r| {
-        r.fit.evaluations().to_string()
+        r.fit.nll_passes().to_string()
     });
     // With a warm start on subsamples, every evaluation in passes over all the data.
     if runs.iter().any(|r| !r.fit.warm_start().is_empty()) {

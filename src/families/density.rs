@@ -1,0 +1,213 @@
+//! The families' log-densities, written out (the same formulas as statrs, without building a
+//! distribution per observation; `ln Γ` is statrs's), with the per-chunk sums that choose the
+//! formula once per chunk.
+
+use statrs::function::gamma::ln_gamma;
+
+use super::Family;
+use crate::density::LogDensity;
+use crate::sum::lanes_sum;
+
+/// `ln √(2π)`.
+const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+
+#[inline(always)]
+fn normal_ln_pdf(x: f64, mu: f64, sigma: f64) -> f64 {
+    let z = (x - mu) / sigma;
+    -0.5 * z * z - sigma.ln() - LN_SQRT_2PI
+}
+
+/// The Gamma (shape k, scale θ) log-density's terms that do not depend on the observation.
+struct GammaConstants {
+    k: f64,
+    theta: f64,
+    k_ln_theta: f64,
+    ln_gamma_k: f64,
+}
+
+impl GammaConstants {
+    #[inline(always)]
+    fn new(p: &[f64]) -> Self {
+        let (k, theta) = (p[0], p[1]);
+        GammaConstants {
+            k,
+            theta,
+            k_ln_theta: k * theta.ln(),
+            ln_gamma_k: ln_gamma(k),
+        }
+    }
+
+    /// `(k − 1) ln x − x/θ − k ln θ − ln Γ(k)`.
+    #[inline(always)]
+    fn ln_density(&self, x: f64) -> f64 {
+        (self.k - 1.0) * x.ln() - x / self.theta - self.k_ln_theta - self.ln_gamma_k
+    }
+}
+
+/// The Beta (α, β) log-density's terms that do not depend on the observation.
+struct BetaConstants {
+    a: f64,
+    b: f64,
+    ln_gamma_a: f64,
+    ln_gamma_b: f64,
+    ln_gamma_ab: f64,
+}
+
+impl BetaConstants {
+    #[inline(always)]
+    fn new(p: &[f64]) -> Self {
+        let (a, b) = (p[0], p[1]);
+        BetaConstants {
+            a,
+            b,
+            ln_gamma_a: ln_gamma(a),
+            ln_gamma_b: ln_gamma(b),
+            ln_gamma_ab: ln_gamma(a + b),
+        }
+    }
+
+    /// `(α − 1) ln x + (β − 1) ln(1 − x) − ln Γ(α) − ln Γ(β) + ln Γ(α + β)`.
+    #[inline(always)]
+    fn ln_density(&self, x: f64) -> f64 {
+        (self.a - 1.0) * x.ln() + (self.b - 1.0) * (1.0 - x).ln()
+            - self.ln_gamma_a
+            - self.ln_gamma_b
+            + self.ln_gamma_ab
+    }
+}
+
+/// The two-Normal mixture's log-weights, which do not depend on the observation.
+struct MixtureConstants<'p> {
+    p: &'p [f64],
+    ln_weight: f64,
+    ln_other: f64,
+}
+
+impl<'p> MixtureConstants<'p> {
+    #[inline(always)]
+    fn new(p: &'p [f64]) -> Self {
+        MixtureConstants {
+            p,
+            ln_weight: p[0].ln(),
+            ln_other: (-p[0]).ln_1p(),
+        }
+    }
+
+    /// `ln(w φ(x; μ₁, σ₁) + (1 − w) φ(x; μ₂, σ₂))`.
+    #[inline(always)]
+    fn ln_density(&self, x: f64) -> f64 {
+        let p = self.p;
+        log_add_exp(
+            self.ln_weight + normal_ln_pdf(x, p[1], p[2]),
+            self.ln_other + normal_ln_pdf(x, p[3], p[4]),
+        )
+    }
+}
+
+/// `ln(e^a + e^b)` without overflow.
+#[inline(always)]
+fn log_add_exp(a: f64, b: f64) -> f64 {
+    let m = a.max(b);
+    if m == f64::NEG_INFINITY {
+        m
+    } else {
+        m + ((a - m).exp() + (b - m).exp()).ln()
+    }
+}
+
+/// A family's log-density as a [`LogDensity`] (what [`Family::model`] fits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FamilyDensity(pub Family);
+
+impl LogDensity<f64> for FamilyDensity {
+    #[inline(always)]
+    fn ln_density(&self, x: &f64, params: &[f64]) -> f64 {
+        self.0.ln_density(*x, params)
+    }
+
+    /// Chooses the family once per chunk: within each arm the family is a constant, so the
+    /// compiler hoists what does not depend on the observation (`ln σ`) out of the loop, which
+    /// a per-observation `match` prevents (measured 10× slower for the Normal). What the
+    /// compiler cannot hoist (`ln Γ`, `ln(1 + x)`: library calls) is computed here once, and
+    /// each term is the same expression as [`Family::ln_density`]'s, so the bits agree.
+    fn sum_ln_density(&self, chunk: &[f64], p: &[f64]) -> f64 {
+        macro_rules! sum {
+            ($family:expr) => {
+                lanes_sum(chunk, |x| $family.ln_density(*x, p))
+            };
+        }
+        match self.0 {
+            Family::Normal => sum!(Family::Normal),
+            Family::Exponential => sum!(Family::Exponential),
+            Family::Gamma => {
+                let c = GammaConstants::new(p);
+                lanes_sum(chunk, |x| c.ln_density(*x))
+            }
+            Family::Weibull => sum!(Family::Weibull),
+            Family::LogNormal => sum!(Family::LogNormal),
+            Family::Poisson => sum!(Family::Poisson),
+            Family::Beta => {
+                let c = BetaConstants::new(p);
+                lanes_sum(chunk, |x| c.ln_density(*x))
+            }
+            Family::NormalMixture => {
+                let c = MixtureConstants::new(p);
+                lanes_sum(chunk, |x| c.ln_density(*x))
+            }
+        }
+    }
+}
+
+impl Family {
+    /// The log-density (or log-probability) of `x` at `p`.
+    #[inline(always)]
+    pub fn ln_density(self, x: f64, p: &[f64]) -> f64 {
+        match self {
+            Family::Normal => normal_ln_pdf(x, p[0], p[1]),
+            Family::Exponential => p[0].ln() - p[0] * x,
+            Family::Gamma => GammaConstants::new(p).ln_density(x),
+            Family::Weibull => {
+                let (k, lambda) = (p[0], p[1]);
+                let ln_r = (x / lambda).ln();
+                // r^k as e^(k ln r), reusing ln r: one exp instead of a powf, which costs
+                // twice as much; relative error |k ln r|·ε in the term.
+                k.ln() - lambda.ln() + (k - 1.0) * ln_r - (k * ln_r).exp()
+            }
+            Family::LogNormal => {
+                let lx = x.ln();
+                normal_ln_pdf(lx, p[0], p[1]) - lx
+            }
+            Family::Poisson => x * p[0].ln() - p[0] - ln_gamma(x + 1.0),
+            Family::Beta => BetaConstants::new(p).ln_density(x),
+            Family::NormalMixture => MixtureConstants::new(p).ln_density(x),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::families::FAMILIES;
+
+    /// The per-chunk sums (constants computed once per chunk) add exactly the terms that
+    /// `ln_density` gives observation by observation, in the same order: the same bits.
+    #[test]
+    fn chunk_sums_have_the_bits_of_the_per_observation_formula() {
+        let positive: Vec<f64> = (1..=1000).map(|i| 0.37 * f64::from(i) / 100.0).collect();
+        let unit: Vec<f64> = (1..=999).map(|i| f64::from(i) / 1000.0).collect();
+        let counts: Vec<f64> = (0..1000).map(|i| f64::from(i % 17)).collect();
+        for family in FAMILIES {
+            let (data, p): (&[f64], Vec<f64>) = match family {
+                Family::Beta => (&unit, vec![2.5, 1.5]),
+                Family::Poisson => (&counts, vec![4.2]),
+                Family::Exponential => (&positive, vec![0.7]),
+                Family::NormalMixture => (&positive, vec![0.3, 1.0, 0.5, 2.5, 0.8]),
+                _ => (&positive, vec![1.7, 2.3]),
+            };
+            let chunked = FamilyDensity(family).sum_ln_density(data, &p);
+            let direct = lanes_sum(data, |x| family.ln_density(*x, &p));
+            assert!(chunked.is_finite(), "{family:?}");
+            assert_eq!(chunked.to_bits(), direct.to_bits(), "{family:?}");
+        }
+    }
+}

@@ -1,0 +1,355 @@
+//! Built-in families: log-densities with their parameter spaces, data-driven start values and
+//! support checks, ready to fit without writing a closure.
+//!
+//! | family | parameters | support |
+//! |---|---|---|
+//! | Normal | mu (free), sigma (> 0) | reals |
+//! | Exponential | rate (> 0) | x ≥ 0 |
+//! | Gamma | shape (> 0), scale (> 0) | x > 0 |
+//! | Weibull | shape (> 0), scale (> 0) | x > 0 |
+//! | LogNormal | meanlog (free), sdlog (> 0) | x > 0 |
+//! | Poisson | lambda (> 0) | non-negative integers |
+//! | Beta | alpha (> 0), beta (> 0) | 0 < x < 1 |
+//! | NormalMixture | weight (0, 1), mu1, sigma1, mu2, sigma2 | reals |
+//!
+//! Each family is one [`Spec`] in [`SPECS`]: its name, its parameters with their spaces, its
+//! support and its start; the formulas of the densities are in `density.rs` and the starts in
+//! `start.rs`. The list of families, the error for an unknown name and the command's help all
+//! come from [`SPECS`].
+
+mod density;
+mod start;
+
+use std::fmt;
+use std::str::FromStr;
+
+pub use density::FamilyDensity;
+
+use crate::analytic::{ClosedForm, Comparison};
+use crate::error::{Error, Result};
+use crate::fit::Fit;
+use crate::model::Model;
+use crate::options::FitOptions;
+
+/// A built-in family of distributions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Family {
+    /// Normal (mu, sigma).
+    Normal,
+    /// Exponential (rate).
+    Exponential,
+    /// Gamma (shape, scale).
+    Gamma,
+    /// Weibull (shape, scale).
+    Weibull,
+    /// Log-normal (meanlog, sdlog).
+    LogNormal,
+    /// Poisson (lambda).
+    Poisson,
+    /// Beta (alpha, beta).
+    Beta,
+    /// A mixture of two Normals (weight of the first, mu1, sigma1, mu2, sigma2).
+    NormalMixture,
+}
+
+/// The space of a family's parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// The whole real line.
+    Free,
+    /// `(0, ∞)`.
+    Positive,
+    /// `(0, 1)`.
+    Unit,
+}
+
+/// Which observations a family can have.
+#[derive(Debug, Clone, Copy)]
+struct Support {
+    contains: fn(f64) -> bool,
+    /// Why a value is outside, as [`Error::InvalidObservation`] says it.
+    outside: &'static str,
+}
+
+const REALS: Support = Support {
+    contains: |_| true,
+    outside: "",
+};
+
+/// Start values, or a closed-form MLE, from data inside the support.
+type FromData<T> = fn(&[f64]) -> Result<T>;
+
+/// One family's specification.
+struct Spec {
+    family: Family,
+    /// The name the command line and [`FromStr`] take.
+    name: &'static str,
+    params: &'static [(&'static str, Kind)],
+    support: Support,
+    /// Start values from data inside the support.
+    start: FromData<Vec<f64>>,
+    /// The closed-form MLE, where maxlik has one.
+    closed_form: Option<FromData<ClosedForm>>,
+}
+
+/// Every family's specification, in the order of the table above.
+const SPECS: [Spec; 8] = [
+    Spec {
+        family: Family::Normal,
+        name: "normal",
+        params: &[("mu", Kind::Free), ("sigma", Kind::Positive)],
+        support: REALS,
+        start: start::normal,
+        closed_form: Some(ClosedForm::normal),
+    },
+    Spec {
+        family: Family::Exponential,
+        name: "exponential",
+        params: &[("rate", Kind::Positive)],
+        support: Support {
+            contains: |x| x >= 0.0,
+            outside: "is negative: the Exponential's support is [0, inf)",
+        },
+        start: start::exponential,
+        closed_form: Some(ClosedForm::exponential),
+    },
+    Spec {
+        family: Family::Gamma,
+        name: "gamma",
+        params: &[("shape", Kind::Positive), ("scale", Kind::Positive)],
+        support: Support {
+            contains: |x| x > 0.0,
+            outside: "is not positive: the Gamma's support is (0, inf)",
+        },
+        start: start::gamma,
+        closed_form: None,
+    },
+    Spec {
+        family: Family::Weibull,
+        name: "weibull",
+        params: &[("shape", Kind::Positive), ("scale", Kind::Positive)],
+        support: Support {
+            contains: |x| x > 0.0,
+            outside: "is not positive: the Weibull's support is (0, inf)",
+        },
+        start: start::weibull,
+        closed_form: None,
+    },
+    Spec {
+        family: Family::LogNormal,
+        name: "lognormal",
+        params: &[("meanlog", Kind::Free), ("sdlog", Kind::Positive)],
+        support: Support {
+            contains: |x| x > 0.0,
+            outside: "is not positive: the LogNormal's support is (0, inf)",
+        },
+        start: start::lognormal,
+        closed_form: None,
+    },
+    Spec {
+        family: Family::Poisson,
+        name: "poisson",
+        params: &[("lambda", Kind::Positive)],
+        support: Support {
+            contains: |x| x >= 0.0 && x.fract() == 0.0,
+            outside: "is not a non-negative integer: the Poisson's support is 0, 1, 2, ...",
+        },
+        start: start::poisson,
+        closed_form: None,
+    },
+    Spec {
+        family: Family::Beta,
+        name: "beta",
+        params: &[("alpha", Kind::Positive), ("beta", Kind::Positive)],
+        support: Support {
+            contains: |x| x > 0.0 && x < 1.0,
+            outside: "is outside the Beta's support (0, 1)",
+        },
+        start: start::beta,
+        closed_form: None,
+    },
+    Spec {
+        family: Family::NormalMixture,
+        name: "normal-mixture",
+        params: &[
+            ("weight", Kind::Unit),
+            ("mu1", Kind::Free),
+            ("sigma1", Kind::Positive),
+            ("mu2", Kind::Free),
+            ("sigma2", Kind::Positive),
+        ],
+        support: REALS,
+        start: start::normal_mixture,
+        closed_form: None,
+    },
+];
+
+/// Every family, in the order of the table above.
+pub const FAMILIES: [Family; 8] = {
+    let mut all = [Family::Normal; 8];
+    let mut i = 0;
+    while i < SPECS.len() {
+        all[i] = SPECS[i].family;
+        i += 1;
+    }
+    all
+};
+
+/// The families' names, as the command line takes them, separated by `", "`.
+pub fn family_names() -> String {
+    SPECS.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
+}
+
+impl fmt::Display for Family {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Family {
+    type Err = Error;
+
+    /// The family of a name, ignoring case, `-`, `_` and spaces.
+    fn from_str(s: &str) -> Result<Self> {
+        let key = s.to_ascii_lowercase().replace(['-', '_', ' '], "");
+        SPECS
+            .iter()
+            .find(|spec| spec.name.replace('-', "") == key)
+            .map(|spec| spec.family)
+            .ok_or_else(|| Error::UnknownFamily {
+                name: s.to_string(),
+                expected: family_names(),
+            })
+    }
+}
+
+impl Family {
+    fn spec(self) -> &'static Spec {
+        // Every family has its entry: `SPECS` lists them all (tested).
+        SPECS
+            .iter()
+            .find(|spec| spec.family == self)
+            .unwrap_or(&SPECS[0])
+    }
+
+    /// The family's name as the command line takes it.
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    /// The parameters' names, in order.
+    pub fn names(self) -> Vec<&'static str> {
+        self.spec().params.iter().map(|(name, _)| *name).collect()
+    }
+
+    /// Checks that every observation is finite and inside the family's support.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::EmptyData`], or [`Error::InvalidObservation`] naming the first bad value.
+    pub fn check_support(self, data: &[f64]) -> Result<()> {
+        if data.is_empty() {
+            return Err(Error::EmptyData);
+        }
+        let support = self.spec().support;
+        for (index, &value) in data.iter().enumerate() {
+            if !value.is_finite() {
+                return Err(Error::InvalidObservation {
+                    index,
+                    value,
+                    reason: "is not finite",
+                });
+            }
+            if !(support.contains)(value) {
+                return Err(Error::InvalidObservation {
+                    index,
+                    value,
+                    reason: support.outside,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Start values from the data (moments or similar), inside every parameter's space.
+    ///
+    /// # Errors
+    ///
+    /// As [`check_support`](Family::check_support), and [`Error::DegenerateData`] when the data
+    /// cannot identify the parameters (all values equal where a spread is needed).
+    pub fn start(self, data: &[f64]) -> Result<Vec<f64>> {
+        self.check_support(data)?;
+        (self.spec().start)(data)
+    }
+
+    /// The family as a [`Model`] with start values from `data`.
+    ///
+    /// # Errors
+    ///
+    /// As [`start`](Family::start).
+    pub fn model(self, data: &[f64]) -> Result<Model<f64, FamilyDensity>> {
+        let start = self.start(data)?;
+        let mut builder = Model::builder(FamilyDensity(self));
+        for (&(name, kind), &s) in self.spec().params.iter().zip(&start) {
+            builder = match kind {
+                Kind::Free => builder.param(name, s),
+                Kind::Positive => builder.positive(name, s),
+                Kind::Unit => builder.interval(name, s, 0.0, 1.0),
+            };
+        }
+        builder.build()
+    }
+
+    /// Fits the family to `data` with `options`.
+    ///
+    /// ```
+    /// use maxlik::{Family, FitOptions, Method};
+    ///
+    /// let fit = Family::Gamma.fit(&[1.2, 0.7, 3.1, 2.2, 0.9, 1.6], &FitOptions::new(Method::Lbfgs))?;
+    /// assert!(fit.converged());
+    /// # Ok::<(), maxlik::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`start`](Family::start) and [`Model::fit_with`].
+    pub fn fit(self, data: &[f64], options: &FitOptions) -> Result<Fit> {
+        self.model(data)?.fit_with(data, options)
+    }
+
+    /// The closed-form MLE, where maxlik has one for the family (Normal, Exponential),
+    /// set against `fit`.
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::ClosedForm`]'s constructors; `Ok(None)` for a family without a closed form.
+    pub fn compare_closed_form(self, data: &[f64], fit: &Fit) -> Result<Option<Comparison>> {
+        match self.spec().closed_form {
+            Some(closed_form) => closed_form(data)?.compare(fit).map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_family_has_one_specification_and_a_name_that_parses_back() {
+        for family in FAMILIES {
+            assert_eq!(
+                SPECS.iter().filter(|s| s.family == family).count(),
+                1,
+                "{family:?}"
+            );
+            assert_eq!(family.name().parse::<Family>(), Ok(family));
+            assert_eq!(family.spec().family, family);
+        }
+        assert!(matches!(
+            "gauss".parse::<Family>(),
+            Err(Error::UnknownFamily { ref expected, .. }) if expected.contains("normal-mixture")
+        ));
+    }
+}

@@ -1,0 +1,110 @@
+//! Start values from the data (moments or similar), inside every parameter's space: one
+//! function per family, named in the family's specification.
+
+use crate::error::{Error, Result};
+use crate::sum::Sum;
+
+/// Euler–Mascheroni constant.
+const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;
+
+fn mean(values: impl Iterator<Item = f64> + Clone) -> f64 {
+    let n = values.clone().count() as f64;
+    Sum::of(values) / n
+}
+
+fn variance(values: impl Iterator<Item = f64> + Clone) -> f64 {
+    let m = mean(values.clone());
+    mean(values.map(move |v| (v - m) * (v - m)))
+}
+
+/// The mean and the (1/n) variance of the data.
+fn moments(data: &[f64]) -> (f64, f64) {
+    let x = || data.iter().copied();
+    (mean(x()), variance(x()))
+}
+
+/// The variance itself when the data have a spread, else why the family cannot be fitted.
+fn needs_spread(v: f64) -> Result<f64> {
+    if v > 0.0 && v.is_finite() {
+        Ok(v)
+    } else {
+        Err(Error::DegenerateData {
+            reason: "all values are equal: this family needs a spread to estimate its scale",
+        })
+    }
+}
+
+pub(super) fn normal(data: &[f64]) -> Result<Vec<f64>> {
+    let (m, v) = moments(data);
+    Ok(vec![m, needs_spread(v)?.sqrt()])
+}
+
+pub(super) fn exponential(data: &[f64]) -> Result<Vec<f64>> {
+    let (m, _) = moments(data);
+    if m > 0.0 {
+        Ok(vec![1.0 / m])
+    } else {
+        Err(Error::DegenerateData {
+            reason: "every value is 0: the Exponential likelihood is unbounded as rate -> inf",
+        })
+    }
+}
+
+pub(super) fn gamma(data: &[f64]) -> Result<Vec<f64>> {
+    let (m, v) = moments(data);
+    let v = needs_spread(v)?;
+    Ok(vec![m * m / v, v / m])
+}
+
+pub(super) fn weibull(data: &[f64]) -> Result<Vec<f64>> {
+    // The log of a Weibull variable has sd π/(k√6) and mean ln λ − γ/k.
+    let logs = || data.iter().map(|x| x.ln());
+    let sd = needs_spread(variance(logs()))?.sqrt();
+    let k = std::f64::consts::PI / (sd * 6f64.sqrt());
+    Ok(vec![k, (mean(logs()) + EULER_GAMMA / k).exp()])
+}
+
+pub(super) fn lognormal(data: &[f64]) -> Result<Vec<f64>> {
+    let logs = || data.iter().map(|x| x.ln());
+    Ok(vec![mean(logs()), needs_spread(variance(logs()))?.sqrt()])
+}
+
+pub(super) fn poisson(data: &[f64]) -> Result<Vec<f64>> {
+    let (m, _) = moments(data);
+    if m > 0.0 {
+        Ok(vec![m])
+    } else {
+        Err(Error::DegenerateData {
+            reason: "every count is 0: the Poisson likelihood is unbounded as lambda -> 0",
+        })
+    }
+}
+
+pub(super) fn beta(data: &[f64]) -> Result<Vec<f64>> {
+    let (m, v) = moments(data);
+    let v = needs_spread(v)?;
+    // Method of moments, kept positive when the spread is too large for it.
+    let common = (m * (1.0 - m) / v - 1.0).max(0.5);
+    Ok(vec![m * common, (1.0 - m) * common])
+}
+
+pub(super) fn normal_mixture(data: &[f64]) -> Result<Vec<f64>> {
+    let (_, v) = moments(data);
+    needs_spread(v)?;
+    let mut sorted = data.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let half = sorted.len() / 2;
+    let (low, high) = sorted.split_at(half.max(1));
+    let part = |s: &[f64]| {
+        let m = mean(s.iter().copied());
+        let sd = variance(s.iter().copied()).sqrt();
+        (m, if sd > 0.0 { sd } else { v.sqrt() })
+    };
+    let (m1, s1) = part(low);
+    let (m2, s2) = if high.is_empty() {
+        (m1, s1)
+    } else {
+        part(high)
+    };
+    Ok(vec![0.5, m1, s1, m2, s2])
+}

@@ -1,0 +1,291 @@
+//! The gradient of the objective: from the supplied score, or by finite differences with
+//! finitediff (adaptive, central or forward), cached by the exact point; and the floor below
+//! which a gradient cannot be told apart from zero.
+
+use super::coords::resolvable;
+use super::nll::score_sum;
+use super::{EPS, Failure, Objective};
+use crate::density::{LogDensity, Score};
+use crate::error::Error;
+
+/// How the gradient of the objective is obtained when no score is supplied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Difference {
+    /// Forward differences while the gradient is large (one evaluation per parameter, the base
+    /// point's NLL reused), central ones once it is small, and always central for the final
+    /// verdict: far from the optimum a forward difference's error is negligible against the
+    /// gradient, near it only a central one is accurate enough. The default.
+    #[default]
+    Adaptive,
+    /// Central differences everywhere: two evaluations per parameter, error O(h²).
+    Central,
+    /// Forward differences everywhere: one evaluation per parameter, error O(h) — a bias the
+    /// verdict accounts for (see [`crate::Fit::precision`]).
+    Forward,
+}
+
+impl Difference {
+    /// The scheme used for a gradient, given the norm of the last one (`final_verdict` for the
+    /// gradient the verdict is judged on).
+    fn scheme(self, last_norm: f64, final_verdict: bool) -> Difference {
+        match self {
+            Difference::Adaptive if !final_verdict && last_norm > ADAPTIVE_SWITCH => {
+                Difference::Forward
+            }
+            Difference::Adaptive => Difference::Central,
+            other => other,
+        }
+    }
+
+    /// The step finitediff takes in the scaled coordinates.
+    pub(crate) fn step(self) -> f64 {
+        match self {
+            Difference::Central | Difference::Adaptive => EPS.cbrt(),
+            Difference::Forward => EPS.sqrt(),
+        }
+    }
+}
+
+/// The gradient norm (scaled coordinates, mean NLL) above which adaptive differences are
+/// forward: a forward difference's error there, about 1e-7, is under 1e-4 of the gradient.
+const ADAPTIVE_SWITCH: f64 = 1e-3;
+
+/// What limits how small a computed gradient can meaningfully be (see
+/// [`Objective::gradient_floor`]).
+#[derive(Debug, Clone)]
+pub(crate) struct GradientFloor {
+    pub(crate) noise: Vec<f64>,
+    pub(crate) bias: Vec<f64>,
+}
+
+/// The gradient floor before the curvature is known. Along a coordinate of curvature `c`, the
+/// noise is `rounding + c · spacing` (the rounding of the NLL over the step, plus the
+/// floating-point spacing of the parameter: curvature turns a position error into a gradient
+/// error) and the bias `half_step · c` (the truncation error of forward differences, which the
+/// gradient cannot reveal about itself; zero for central ones and a score).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FloorParts {
+    pub(crate) rounding: Vec<f64>,
+    pub(crate) spacing: Vec<f64>,
+    pub(crate) half_step: Vec<f64>,
+}
+
+impl FloorParts {
+    /// The floor given the curvature along each coordinate.
+    pub(crate) fn at(&self, curvature: &[f64]) -> GradientFloor {
+        let mut floor = GradientFloor {
+            noise: Vec::with_capacity(curvature.len()),
+            bias: Vec::with_capacity(curvature.len()),
+        };
+        for (((rounding, spacing), half_step), c) in self
+            .rounding
+            .iter()
+            .zip(&self.spacing)
+            .zip(&self.half_step)
+            .zip(curvature)
+        {
+            floor.noise.push(rounding + c * spacing);
+            floor.bias.push(half_step * c);
+        }
+        floor
+    }
+}
+
+/// Gradients the objective remembers.
+const GRADIENT_CACHE: usize = 4;
+
+/// A gradient computed at `z` (its bits), and whether it is good enough for a verdict (central
+/// differences or a score, unless the user asked for forward differences).
+pub(super) struct CachedGradient {
+    z: Vec<u64>,
+    verdict: bool,
+    gradient: Vec<f64>,
+}
+
+impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, F, S> {
+    /// The gradient of the mean NLL in `z`: from the supplied score when there is one,
+    /// otherwise by finite differences with finitediff.
+    pub(crate) fn mean_gradient(&self, z: &[f64]) -> std::result::Result<Vec<f64>, Failure> {
+        if let Some(g) = self.cached_gradient(z, false) {
+            return Ok(g);
+        }
+        let gradient = self.compute_gradient(z, false)?;
+        self.last_norm
+            .set(gradient.iter().map(|g| g * g).sum::<f64>().sqrt());
+        Ok(gradient)
+    }
+
+    /// Whether the model supplied a score.
+    pub(crate) fn has_score(&self) -> bool {
+        self.score.is_some()
+    }
+
+    /// The gradient of the mean NLL in the unconstrained coordinates at `u`, from the supplied
+    /// score (`None` without one). Each call is one counted pass over the data.
+    pub(crate) fn score_gradient_at_u(
+        &self,
+        u: &[f64],
+    ) -> Option<std::result::Result<Vec<f64>, Failure>> {
+        let score = self.score?;
+        let gradient = || {
+            let theta = self.coords.theta_at_u(u)?;
+            let mut c = self.counts.get();
+            c.score += 1;
+            self.counts.set(c);
+            let mut full = vec![0.0; theta.len()];
+            score_sum(score, self.data, self.sample, &theta, &mut full).map_err(Failure::Nll)?;
+            let jac = self.coords.jacobian(&theta);
+            Ok(self
+                .coords
+                .free()
+                .iter()
+                .zip(jac.iter().zip(self.coords.scales()))
+                .map(|(&i, (j, s))| -full[i] * (j / s) * self.inv_n)
+                .collect())
+        };
+        Some(gradient())
+    }
+
+    /// The gradient the verdict is judged on: central differences unless the user asked for
+    /// forward ones.
+    pub(crate) fn verdict_gradient(&self, z: &[f64]) -> std::result::Result<Vec<f64>, Failure> {
+        match self.cached_gradient(z, true) {
+            Some(g) => Ok(g),
+            None => self.compute_gradient(z, true),
+        }
+    }
+
+    /// A gradient computed before at exactly `z` (in the current coordinates), if there is one
+    /// good enough for a verdict when `for_verdict`.
+    fn cached_gradient(&self, z: &[f64], for_verdict: bool) -> Option<Vec<f64>> {
+        self.gradients
+            .borrow()
+            .iter()
+            .find(|c| c.verdict >= for_verdict && c.z.iter().zip(z).all(|(a, b)| *a == b.to_bits()))
+            .map(|c| c.gradient.clone())
+    }
+
+    fn compute_gradient(
+        &self,
+        z: &[f64],
+        final_verdict: bool,
+    ) -> std::result::Result<Vec<f64>, Failure> {
+        let mut c = self.counts.get();
+        c.gradient += 1;
+        self.counts.set(c);
+        let supplied = self.score_gradient_at_u(&self.coords.u_of(z));
+        let (gradient, verdict) = match supplied {
+            Some(g_u) => {
+                // ∂/∂z = s ∂/∂u.
+                let gradient = g_u?
+                    .iter()
+                    .zip(self.coords.scales())
+                    .map(|(g, s)| g * s)
+                    .collect();
+                (gradient, true)
+            }
+            None => {
+                let scheme = self.difference.scheme(self.last_norm.get(), final_verdict);
+                let gradient = self.finite_difference_with(z, scheme)?;
+                (gradient, scheme == self.difference.scheme(0.0, true))
+            }
+        };
+        let mut cache = self.gradients.borrow_mut();
+        if cache.len() == GRADIENT_CACHE {
+            cache.remove(0);
+        }
+        cache.push(CachedGradient {
+            z: z.iter().map(|v| v.to_bits()).collect(),
+            verdict,
+            gradient: gradient.clone(),
+        });
+        Ok(gradient)
+    }
+
+    /// How much each coordinate's finite-difference step is stretched beyond finitediff's so
+    /// that it spans at least [`STEP_SPACINGS`] floating-point spacings of the parameter (a
+    /// location of 1e6 with a scale of 1e-3 needs it for forward differences: their step would
+    /// otherwise round away and the gradient read exactly 0).
+    fn stretch(&self, z: &[f64], scheme: Difference) -> Vec<f64> {
+        let h = scheme.step();
+        self.coords
+            .spacing(z)
+            .into_iter()
+            .map(|spacing| resolvable(h, spacing) / h)
+            .collect()
+    }
+
+    /// The finite-difference gradient of the mean NLL in `z`, whatever a score says.
+    ///
+    /// finitediff differentiates `w ↦ f(z + w ⊙ r)` at `w = 0`, where `r` is [`stretch`]:
+    /// the base point is `z` exactly and the step along coordinate `k` is `h·r_k`.
+    pub(crate) fn finite_difference(&self, z: &[f64]) -> std::result::Result<Vec<f64>, Failure> {
+        self.finite_difference_with(z, self.difference.scheme(0.0, true))
+    }
+
+    fn finite_difference_with(
+        &self,
+        z: &[f64],
+        scheme: Difference,
+    ) -> std::result::Result<Vec<f64>, Failure> {
+        let stretch = self.stretch(z, scheme);
+        let cost = |w: &Vec<f64>| -> std::result::Result<f64, argmin::core::Error> {
+            let at: Vec<f64> = z
+                .iter()
+                .zip(w)
+                .zip(&stretch)
+                .map(|((z, w), r)| z + w * r)
+                .collect();
+            self.mean_nll(&at).map_err(|f| self.fail(f))
+        };
+        let origin = vec![0.0; z.len()];
+        let grad = match scheme {
+            Difference::Forward => finitediff::vec::forward_diff(&cost)(&origin),
+            Difference::Central | Difference::Adaptive => {
+                finitediff::vec::central_diff(&cost)(&origin)
+            }
+        };
+        grad.map(|g| g.iter().zip(&stretch).map(|(g, r)| g / r).collect())
+            .map_err(|e| {
+                self.failure
+                    .borrow_mut()
+                    .take()
+                    .unwrap_or(Failure::Nll(Error::Solver {
+                        solver: "finitediff",
+                        message: e.to_string(),
+                    }))
+            })
+    }
+
+    /// The smallest gradient of the mean NLL at `z` (where it is `f`) that the computation can
+    /// tell apart from zero, per coordinate, given the curvature along each: see
+    /// [`FloorParts`].
+    pub(crate) fn gradient_floor(&self, z: &[f64], f: f64, curvature: &[f64]) -> GradientFloor {
+        self.floor_parts(z, f).at(curvature)
+    }
+
+    /// The parts of the gradient floor at `z` (where the mean NLL is `f`) that do not depend
+    /// on the curvature.
+    pub(crate) fn floor_parts(&self, z: &[f64], f: f64) -> FloorParts {
+        let noise_f = 8.0 * EPS * f.abs().max(1.0);
+        let scheme = self.difference.scheme(0.0, true);
+        let stretch = self.stretch(z, scheme);
+        let h = scheme.step();
+        let mut parts = FloorParts {
+            rounding: Vec::with_capacity(z.len()),
+            spacing: self.coords.spacing(z),
+            half_step: Vec::with_capacity(z.len()),
+        };
+        for r in &stretch {
+            let step = h * r;
+            let (rounding, half_step) = match (self.score, scheme) {
+                (Some(_), _) => (noise_f, 0.0),
+                (None, Difference::Forward) => (noise_f / step, 0.5 * step),
+                (None, _) => (noise_f / step, 0.0),
+            };
+            parts.rounding.push(rounding);
+            parts.half_step.push(half_step);
+        }
+        parts
+    }
+}

@@ -1,0 +1,266 @@
+//! The summed NLL and the summed score over the data (all of it, or a subsample of blocks),
+//! over a binary tree of fixed chunks: compensated, deterministic, parallel when large.
+
+use rayon::prelude::*;
+
+use crate::density::{LogDensity, Score};
+use crate::error::{Error, Result};
+use crate::outcome::EvaluationFailure;
+use crate::sum::Sum;
+
+/// Observations per chunk of the compensated sum.
+pub(crate) const CHUNK: usize = 4096;
+
+/// Which observations an objective sums over: all of them, or a subsample spread evenly over
+/// the data (for the warm-start stages of a fit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sample {
+    /// Every observation.
+    All,
+    /// The first [`BLOCK`] observations of every window of `stride · BLOCK`: contiguous blocks,
+    /// so a density's per-chunk sum still applies, spread over the whole data.
+    Blocks {
+        /// One block in every `stride`.
+        stride: usize,
+    },
+}
+
+/// Consecutive observations a subsample takes at a time.
+pub(crate) const BLOCK: usize = 256;
+
+impl Sample {
+    /// How many of `n` observations the sample holds.
+    pub(crate) fn size(self, n: usize) -> usize {
+        match self {
+            Sample::All => n,
+            Sample::Blocks { stride } => {
+                let window = stride * BLOCK;
+                (n / window) * BLOCK + (n % window).min(BLOCK)
+            }
+        }
+    }
+
+    /// The sample as windows of `step` observations of which the first `take` are used.
+    fn step_take(self) -> (usize, usize) {
+        match self {
+            Sample::All => (CHUNK, CHUNK),
+            Sample::Blocks { stride } => (stride * BLOCK, BLOCK),
+        }
+    }
+
+    /// The sample's observations as contiguous blocks, each with the index of its first
+    /// observation in `data`, in order.
+    pub(crate) fn blocks<O>(self, data: &[O]) -> impl Iterator<Item = (usize, &[O])> {
+        let (step, take) = self.step_take();
+        data.chunks(step)
+            .enumerate()
+            .map(move |(i, window)| (i * step, &window[..window.len().min(take)]))
+    }
+}
+
+/// The summed negative log-likelihood of `data` at `theta` (all parameters, declaration order).
+///
+/// The loop is generic over the density so that it is monomorphized and inlined.
+///
+/// # Errors
+///
+/// [`EvaluationFailure::NonFiniteLogDensity`] naming the first observation whose log-density is not finite,
+/// or [`EvaluationFailure::NllOverflow`] when every term is finite but the sum is not.
+pub(crate) fn nll<O: Sync, F: LogDensity<O> + Sync + ?Sized>(
+    density: &F,
+    data: &[O],
+    theta: &[f64],
+) -> Result<f64> {
+    nll_of(density, data, theta, Sample::All)
+}
+
+/// The summed NLL of the observations of `data` in `sample`; see [`nll`].
+pub(crate) fn nll_of<O: Sync, F: LogDensity<O> + Sync + ?Sized>(
+    density: &F,
+    data: &[O],
+    theta: &[f64],
+    sample: Sample,
+) -> Result<f64> {
+    let total = match sample {
+        Sample::All => tree_sum(density, data, theta),
+        Sample::Blocks { stride } => blocks_sum(density, data, theta, stride * BLOCK),
+    };
+    let ll = total.total();
+    if ll.is_finite() {
+        return Ok(-ll);
+    }
+    // Rare path: find the culprit so the error can name it.
+    for (start, block) in sample.blocks(data) {
+        for (k, obs) in block.iter().enumerate() {
+            let value = density.ln_density(obs, theta);
+            if !value.is_finite() {
+                return Err(Error::Evaluation(EvaluationFailure::NonFiniteLogDensity {
+                    index: start + k,
+                    value,
+                    params: theta.to_vec(),
+                }));
+            }
+        }
+    }
+    Err(Error::Evaluation(EvaluationFailure::NllOverflow {
+        params: theta.to_vec(),
+    }))
+}
+
+/// The compensated sum of the log-densities of the first [`BLOCK`] observations of each
+/// `window` of `data`, over a binary tree of groups of windows (as many as hold [`CHUNK`]
+/// sampled observations) whose shape depends only on `data.len()` and `window`: the same bits
+/// on any number of threads, as [`tree_sum`].
+fn blocks_sum<O: Sync, F: LogDensity<O> + Sync + ?Sized>(
+    density: &F,
+    data: &[O],
+    theta: &[f64],
+    window: usize,
+) -> Sum {
+    const PER_GROUP: usize = CHUNK / BLOCK;
+    let groups = data.len().div_ceil(window).div_ceil(PER_GROUP);
+    if groups <= 1 {
+        let mut s = Sum::default();
+        for block in data.chunks(window) {
+            s.add(density.sum_ln_density(&block[..block.len().min(BLOCK)], theta));
+        }
+        return s;
+    }
+    let (left, right) = data.split_at((groups / 2) * PER_GROUP * window);
+    let (a, b) = if groups >= PARALLEL_MIN_CHUNKS {
+        rayon::join(
+            || blocks_sum(density, left, theta, window),
+            || blocks_sum(density, right, theta, window),
+        )
+    } else {
+        (
+            blocks_sum(density, left, theta, window),
+            blocks_sum(density, right, theta, window),
+        )
+    };
+    a.merge(b)
+}
+
+/// Below this many chunks a subtree is summed on the calling thread: threads would cost more
+/// than they save (measured: a 32k-observation Normal NLL takes about 30 µs on one thread).
+const PARALLEL_MIN_CHUNKS: usize = 8;
+
+/// The compensated sum of the log-densities of `data`, over a binary tree of chunks whose
+/// shape depends only on `data.len()`: the two halves of a range of chunks are summed (in
+/// parallel with rayon when the range is large) and merged with an error-free addition. Which
+/// thread sums which subtree never changes the tree, so the result has the same bits on one
+/// thread or many; nothing is allocated.
+fn tree_sum<O: Sync, F: LogDensity<O> + Sync + ?Sized>(
+    density: &F,
+    data: &[O],
+    theta: &[f64],
+) -> Sum {
+    let chunks = data.len().div_ceil(CHUNK);
+    if chunks <= 1 {
+        let mut s = Sum::default();
+        s.add(density.sum_ln_density(data, theta));
+        return s;
+    }
+    let (left, right) = data.split_at((chunks / 2) * CHUNK);
+    let (a, b) = if chunks >= PARALLEL_MIN_CHUNKS {
+        rayon::join(
+            || tree_sum(density, left, theta),
+            || tree_sum(density, right, theta),
+        )
+    } else {
+        (
+            tree_sum(density, left, theta),
+            tree_sum(density, right, theta),
+        )
+    };
+    a.merge(b)
+}
+
+/// Parts a pass of the score is split into, at most: each is summed on one thread into its
+/// own sums and the parts are merged in order, so the bits do not depend on the number of
+/// threads and the memory is O(p) whatever n.
+const SCORE_PARTS: usize = 64;
+
+/// The summed score `Σ ∂ ln f / ∂θ` over the observations of `data` in `sample`, written into
+/// `out` (length = all parameters). Each block's terms are summed with compensation in order,
+/// the blocks of a part in order, the parts (fixed by n alone) in parallel and then in order.
+///
+/// # Errors
+///
+/// [`EvaluationFailure::NonFiniteScore`] naming the first observation whose score is not finite.
+pub(crate) fn score_sum<O: Sync, S: Score<O> + Sync + ?Sized>(
+    score: &S,
+    data: &[O],
+    sample: Sample,
+    theta: &[f64],
+    out: &mut [f64],
+) -> Result<()> {
+    let p = theta.len();
+    let (step, take) = sample.step_take();
+    let units = data.len().div_ceil(step);
+    let sampled = sample.size(data.len());
+    let parts = sampled
+        .div_ceil(CHUNK)
+        .clamp(1, SCORE_PARTS)
+        .min(units.max(1));
+    let part = |k: usize| -> Result<Vec<Sum>> {
+        let (first, last) = (k * units / parts, (k + 1) * units / parts);
+        let slice = &data[first * step..(last * step).min(data.len())];
+        let mut totals = vec![Sum::default(); p];
+        let mut block_sums = vec![Sum::default(); p];
+        let mut one = vec![0.0; p];
+        for (w, window) in slice.chunks(step).enumerate() {
+            let start = (first + w) * step;
+            block_sums.iter_mut().for_each(|s| *s = Sum::default());
+            for (i, obs) in window[..window.len().min(take)].iter().enumerate() {
+                one.iter_mut().for_each(|g| *g = 0.0);
+                score.score(obs, theta, &mut one);
+                if one.iter().any(|g| !g.is_finite()) {
+                    return Err(Error::Evaluation(EvaluationFailure::NonFiniteScore {
+                        index: start + i,
+                        params: theta.to_vec(),
+                    }));
+                }
+                for (s, &g) in block_sums.iter_mut().zip(&one) {
+                    s.add(g);
+                }
+            }
+            for (t, s) in totals.iter_mut().zip(&block_sums) {
+                t.add(s.total());
+            }
+        }
+        Ok(totals)
+    };
+    let results: Vec<Result<Vec<Sum>>> = if sampled >= PARALLEL_MIN_CHUNKS * CHUNK {
+        (0..parts).into_par_iter().map(part).collect()
+    } else {
+        (0..parts).map(part).collect()
+    };
+    let mut totals = vec![Sum::default(); p];
+    // The first failing part holds the first bad observation.
+    for result in results {
+        for (t, s) in totals.iter_mut().zip(result?) {
+            *t = t.merge(s);
+        }
+    }
+    for (o, t) in out.iter_mut().zip(&totals) {
+        *o = t.total();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_finite_term_is_named() {
+        let data = [1.0, 2.0, f64::NAN, 4.0];
+        let density = |x: &f64, p: &[f64]| -(x - p[0]).powi(2);
+        let err = nll(&density, &data, &[0.0]).unwrap_err();
+        assert!(matches!(
+            err,
+            Error::Evaluation(EvaluationFailure::NonFiniteLogDensity { index: 2, .. })
+        ));
+    }
+}

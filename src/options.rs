@@ -1,0 +1,222 @@
+//! How to fit: the optimizer and the user's options, validated when they are built.
+
+use std::fmt;
+
+use crate::error::{Error, Result};
+use crate::objective::Difference;
+
+/// The optimizer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Method {
+    /// Limited-memory BFGS with a More-Thuente line search (argmin).
+    Lbfgs,
+    /// The Nelder-Mead simplex (argmin); uses no gradient.
+    NelderMead,
+}
+
+impl Method {
+    /// Every method, in a fixed order, for a client that loops over them.
+    pub const ALL: [Method; 2] = [Method::Lbfgs, Method::NelderMead];
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Method::Lbfgs => "L-BFGS",
+            Method::NelderMead => "Nelder-Mead",
+        })
+    }
+}
+
+/// Default stationarity tolerance of L-BFGS, in standard errors.
+pub const LBFGS_TOLERANCE: f64 = 1e-6;
+/// Default tolerance of Nelder-Mead, in standard errors.
+pub const NELDER_MEAD_TOLERANCE: f64 = 1e-5;
+/// Default iteration cap of L-BFGS.
+pub const LBFGS_MAX_ITERS: u64 = 500;
+/// Default iteration cap of Nelder-Mead.
+pub const NELDER_MEAD_MAX_ITERS: u64 = 5000;
+
+/// How to fit: the optimizer, its tolerance and iteration cap, the finite-difference scheme and
+/// optionally a start that overrides the model's.
+///
+/// [`FitOptions::new`] gives the defaults; [`FitOptions::builder`] changes them, and its
+/// [`build`](FitOptionsBuilder::build) validates every value at once, so a chain is one
+/// expression with one `?`.
+///
+/// ```
+/// use maxlik::{Difference, FitOptions, Method};
+///
+/// let options = FitOptions::builder(Method::Lbfgs)
+///     .tolerance(1e-8)
+///     .max_iters(200)
+///     .difference(Difference::Forward)
+///     .build()?;
+/// assert_eq!(options.max_iters(), 200);
+/// # Ok::<(), maxlik::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitOptions {
+    pub(crate) method: Method,
+    pub(crate) tolerance: f64,
+    pub(crate) max_iters: u64,
+    pub(crate) difference: Difference,
+    pub(crate) start: Option<Vec<f64>>,
+    pub(crate) standard_errors: bool,
+    pub(crate) warm_start: bool,
+}
+
+impl FitOptions {
+    /// The defaults for `method`: tolerance [`LBFGS_TOLERANCE`] or [`NELDER_MEAD_TOLERANCE`],
+    /// iteration cap [`LBFGS_MAX_ITERS`] or [`NELDER_MEAD_MAX_ITERS`], adaptive differences,
+    /// the model's start values, standard errors and the warm start on.
+    pub fn new(method: Method) -> Self {
+        let (tolerance, max_iters) = match method {
+            Method::Lbfgs => (LBFGS_TOLERANCE, LBFGS_MAX_ITERS),
+            Method::NelderMead => (NELDER_MEAD_TOLERANCE, NELDER_MEAD_MAX_ITERS),
+        };
+        FitOptions {
+            method,
+            tolerance,
+            max_iters,
+            difference: Difference::Adaptive,
+            start: None,
+            standard_errors: true,
+            warm_start: true,
+        }
+    }
+
+    /// A builder starting from the defaults for `method`.
+    pub fn builder(method: Method) -> FitOptionsBuilder {
+        FitOptionsBuilder {
+            options: FitOptions::new(method),
+        }
+    }
+
+    /// A builder starting from these options.
+    pub fn to_builder(&self) -> FitOptionsBuilder {
+        FitOptionsBuilder {
+            options: self.clone(),
+        }
+    }
+
+    /// The optimizer.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// The stationarity tolerance, in standard errors.
+    pub fn tolerance(&self) -> f64 {
+        self.tolerance
+    }
+
+    /// The iteration cap.
+    pub fn max_iters(&self) -> u64 {
+        self.max_iters
+    }
+
+    /// The finite-difference scheme.
+    pub fn difference(&self) -> Difference {
+        self.difference
+    }
+
+    /// The start (every declared parameter, in order), when it overrides the model's.
+    pub fn start(&self) -> Option<&[f64]> {
+        self.start.as_deref()
+    }
+
+    /// Whether the fit computes standard errors.
+    pub fn standard_errors(&self) -> bool {
+        self.standard_errors
+    }
+
+    /// Whether the fit starts from fits on subsamples.
+    pub fn warm_start(&self) -> bool {
+        self.warm_start
+    }
+}
+
+/// Sets [`FitOptions`]; [`build`](FitOptionsBuilder::build) validates them.
+#[derive(Debug, Clone, PartialEq)]
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct FitOptionsBuilder {
+    options: FitOptions,
+}
+
+impl FitOptionsBuilder {
+    /// The stationarity tolerance, in standard errors, in (0, 1): the fit converges when the
+    /// gradient implies the optimum is closer than this (L-BFGS), or when the simplex's NLL
+    /// values agree as closely as points this far from the optimum would (Nelder-Mead).
+    pub fn tolerance(mut self, tolerance: f64) -> Self {
+        self.options.tolerance = tolerance;
+        self
+    }
+
+    /// The iteration cap, at least 1.
+    pub fn max_iters(mut self, max_iters: u64) -> Self {
+        self.options.max_iters = max_iters;
+        self
+    }
+
+    /// The finite-difference scheme for gradients (ignored when the model has a score);
+    /// [`Difference::Adaptive`] by default.
+    pub fn difference(mut self, difference: Difference) -> Self {
+        self.options.difference = difference;
+        self
+    }
+
+    /// Starts from `start` (every declared parameter, in order) instead of the model's start
+    /// values. It is checked against the model's parameters when the fit begins.
+    pub fn start(mut self, start: Vec<f64>) -> Self {
+        self.options.start = Some(start);
+        self
+    }
+
+    /// Whether to compute the observed information, standard errors and covariance at the end
+    /// of the fit (on by default; it costs `2p² + 1`-ish NLL evaluations, twice, to measure
+    /// their stability).
+    pub fn standard_errors(mut self, on: bool) -> Self {
+        self.options.standard_errors = on;
+        self
+    }
+
+    /// Whether to start from fits on subsamples (on by default). With at least
+    /// 16 × 2048 observations (and 16 × 64 per free parameter), the fit first runs on a
+    /// subsample of 1/16 of the data (and 1/256, ... down to 2048 observations), each stage
+    /// from where the smaller one converged, to a tolerance of 0.1 of its own standard errors;
+    /// the fit to all the data then starts a few of its standard errors from the optimum. The
+    /// subsamples are blocks of 256 consecutive observations spread evenly over the data. The
+    /// result is judged on all the data with the same tolerance either way: the warm start
+    /// changes where the last stage starts, not what it converges to. See
+    /// [`Fit::warm_start`](crate::Fit::warm_start).
+    pub fn warm_start(mut self, on: bool) -> Self {
+        self.options.warm_start = on;
+        self
+    }
+
+    /// Validates the options.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] for a tolerance outside (0, 1) or an iteration cap of zero.
+    /// A start is checked against the model's parameters when the fit begins.
+    pub fn build(self) -> Result<FitOptions> {
+        let o = self.options;
+        if !(o.tolerance > 0.0 && o.tolerance < 1.0) {
+            return Err(Error::InvalidOption {
+                option: "tolerance",
+                value: o.tolerance,
+                reason: "must lie in (0, 1) standard errors",
+            });
+        }
+        if o.max_iters == 0 {
+            return Err(Error::InvalidOption {
+                option: "max_iters",
+                value: 0.0,
+                reason: "must be at least 1",
+            });
+        }
+        Ok(o)
+    }
+}

@@ -1,0 +1,419 @@
+//! The driver of one stage of a fit (all the data, or a warm-start subsample): runs the
+//! optimizer, judges where each run ended, and restarts or recovers until the verdict is
+//! final.
+//!
+//! After each run the coordinates are re-centred and re-scaled where it ended. A run that
+//! stopped short (its line search failed, its cost stalled, its simplex collapsed) is judged
+//! with the Hessian there and restarted from that point, at most [`MAX_RESTARTS`] times; a
+//! run that failed (a non-finite NLL at a point it tried, a parameter off its space) is
+//! followed by a recovery run with shorter steps from the best point it had accepted, at most
+//! [`MAX_RECOVERIES`] times.
+
+use nalgebra::DMatrix;
+
+use crate::density::{LogDensity, Score};
+use crate::error::{Error, Result};
+use crate::inference::Inference;
+use crate::objective::{Counts, Objective};
+use crate::options::{FitOptions, Method};
+use crate::outcome::{ConvergedBy, Convergence, SeUnavailable, StopReason};
+
+use super::curvature::{self, Curvature};
+use super::run::{Ended, Run, RunSettings};
+use super::verdict::{self, Evidence, Judged};
+use super::whitening::Whitening;
+use super::{lbfgs, neldermead};
+
+/// Times a run that stopped short is restarted from where it stopped.
+pub const MAX_RESTARTS: usize = 3;
+/// Times a run that failed (a non-finite NLL at a point it tried, a parameter off its space) is
+/// followed by a recovery run with shorter steps from the best point it had accepted.
+pub const MAX_RECOVERIES: usize = 4;
+/// Each recovery run cuts the longest step (L-BFGS) or the initial simplex (Nelder-Mead) by
+/// this factor once more.
+const RECOVERY_SHRINK: f64 = 0.25;
+/// Iterations of an L-BFGS recovery run, whose steps are capped.
+const RECOVERY_ITERS: u64 = 5;
+/// Edge of Nelder-Mead's initial simplex in the scaled coordinates, where one unit is about one
+/// standard deviation of a single observation's information: large enough to cross a start
+/// several standard deviations off in a few reflections.
+pub(crate) const SIMPLEX_EDGE: f64 = 1.0;
+
+/// An L-BFGS run with no Hessian to whiten its coordinates is stopped after this many
+/// iterations (it has taken that long because its parameters are correlated, which diagonal
+/// scales cannot undo): the driver measures the Hessian there and goes on in coordinates it
+/// whitens. Ordinary fits converge well before.
+fn checkpoint_iters(dim: usize) -> u64 {
+    (5 * dim as u64).max(20)
+}
+
+/// Where a stage starts.
+pub(crate) struct Start {
+    /// The user's parameters.
+    pub(crate) theta: Vec<f64>,
+    /// The natural scales of the unconstrained coordinates measured before, as a guess for the
+    /// first calibration.
+    pub(crate) guess: Option<Vec<f64>>,
+    /// The Hessian of the mean NLL in the unconstrained coordinates measured before: the first
+    /// run works in coordinates it whitens.
+    pub(crate) hessian: Option<DMatrix<f64>>,
+    /// The edge of Nelder-Mead's first simplex, in the scaled coordinates.
+    pub(crate) simplex_edge: f64,
+}
+
+/// A point where a run ended, with its verdict.
+pub(crate) struct Outcome {
+    pub(crate) z: Vec<f64>,
+    pub(crate) f: f64,
+    pub(crate) gradient: Option<Vec<f64>>,
+    pub(crate) judged: Judged,
+}
+
+/// What one stage of a fit ended with.
+pub(crate) struct Stage {
+    pub(crate) outcome: Outcome,
+    pub(crate) estimates: Vec<f64>,
+    pub(crate) observed: Option<std::result::Result<Inference, SeUnavailable>>,
+    pub(crate) iterations: u64,
+    /// The iterates after the start, in the user's parameters.
+    pub(crate) path: Vec<Vec<f64>>,
+    /// Passes over the data spent on Hessians.
+    pub(crate) hessian_passes: u64,
+    /// The natural scales of the unconstrained coordinates where the stage ended.
+    pub(crate) scales: Vec<f64>,
+    /// The Hessian of the mean NLL in the unconstrained coordinates where the stage ended.
+    pub(crate) hessian: Option<DMatrix<f64>>,
+}
+
+/// How many more runs the driver allows, and whether the next is a recovery run.
+#[derive(Debug, Default)]
+struct Tries {
+    restarts: usize,
+    recoveries: usize,
+    /// Whether the next run is a recovery run: after a failure or a failed line search.
+    recovering: bool,
+}
+
+impl Tries {
+    /// After a failure or a failed line search, a short run with steps cut to 1/4, 1/16, ...
+    /// of their size gets away from where the optimizer went wrong; then runs are normal again.
+    fn shrink(&self) -> Option<f64> {
+        self.recovering
+            .then(|| RECOVERY_SHRINK.powi(self.recoveries as i32))
+    }
+
+    fn out_of_tries(&self) -> bool {
+        if self.recovering {
+            self.recoveries > MAX_RECOVERIES
+        } else {
+            self.restarts > MAX_RESTARTS
+        }
+    }
+
+    fn recover(&mut self) {
+        self.recovering = true;
+        self.recoveries += 1;
+    }
+}
+
+/// What to do after a run, from how it ended.
+enum Next {
+    /// Judge it without a Hessian: the verdict is final.
+    Final(Ended),
+    /// Go on from where it ended without judging it.
+    Continue,
+    /// Judge it with the Hessian where it ended, then stop or restart.
+    Judge(Ended),
+}
+
+/// The settings of the next run, and whether it is a checkpoint run (L-BFGS stopped early to
+/// measure the Hessian).
+fn settings(
+    options: &FitOptions,
+    tries: &Tries,
+    iterations: u64,
+    dim: usize,
+    has_hessian: bool,
+    gradient_factor: f64,
+    simplex_edge: f64,
+) -> (RunSettings, bool) {
+    let shrink = tries.shrink();
+    let mut max_iters = options.max_iters - iterations;
+    if shrink.is_some() && options.method == Method::Lbfgs {
+        max_iters = max_iters.min(RECOVERY_ITERS);
+    }
+    let checkpoint = shrink.is_none()
+        && options.method == Method::Lbfgs
+        && dim >= 2
+        && !has_hessian
+        && max_iters > checkpoint_iters(dim);
+    if checkpoint {
+        max_iters = checkpoint_iters(dim);
+    }
+    let settings = RunSettings {
+        tolerance: options.tolerance,
+        max_iters,
+        gradient_factor,
+        simplex_edge,
+        shrink,
+    };
+    (settings, checkpoint)
+}
+
+/// Runs the optimizer on `objective` from `start` until the verdict at the end of a run is
+/// final: converged, or not converged for a reason a restart cannot mend.
+pub(crate) fn optimize<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    objective: &mut Objective<'_, O, F, S>,
+    start: Start,
+    options: &FitOptions,
+) -> Result<Stage> {
+    let Start {
+        mut theta,
+        mut guess,
+        mut hessian,
+        simplex_edge,
+    } = start;
+    let mut iterations = 0;
+    let mut path = Vec::new();
+    let mut tries = Tries::default();
+    let mut hessian_passes = 0;
+    let mut observed = None;
+    let mut gradient_factor = 1.0;
+    let outcome = loop {
+        let f0 = objective.recentre(&theta, guess.as_deref())?;
+        let (budget, checkpoint) = settings(
+            options,
+            &tries,
+            iterations,
+            objective.coords().dim(),
+            hessian.is_some(),
+            gradient_factor,
+            simplex_edge,
+        );
+        let whitening = hessian
+            .as_ref()
+            .and_then(|h| Whitening::new(h, objective.coords().scales()));
+        let run = match options.method {
+            Method::Lbfgs => lbfgs::run(objective, f0, &budget, whitening.as_ref())?,
+            Method::NelderMead => neldermead::run(objective, f0, &budget, whitening.as_ref())?,
+        };
+        iterations += run.iterations;
+        let coords = objective.coords();
+        path.extend(run.path.iter().skip(1).filter_map(|z| coords.theta(z).ok()));
+        let out_of_iterations = iterations >= options.max_iters;
+        let Run {
+            z,
+            f,
+            gradient,
+            ended,
+            ..
+        } = run;
+        let next = match ended {
+            Ended::MaxIterations if out_of_iterations => Next::Final(ended),
+            Ended::Failure(failure) => {
+                if tries.recoveries >= MAX_RECOVERIES || out_of_iterations {
+                    break judge_at(
+                        objective,
+                        z,
+                        f,
+                        None,
+                        &Ended::Failure(failure),
+                        options,
+                        None,
+                    );
+                }
+                tries.recover();
+                Next::Continue
+            }
+            // A long run in unwhitened coordinates: judge it with the Hessian, which the
+            // next run whitens its coordinates with.
+            Ended::MaxIterations | Ended::Checkpoint if checkpoint => {
+                Next::Judge(Ended::Checkpoint)
+            }
+            Ended::Checkpoint => Next::Judge(Ended::Checkpoint),
+            // A short recovery run that used its iterations: carry on normally.
+            Ended::MaxIterations => {
+                tries.recovering = false;
+                Next::Continue
+            }
+            Ended::LineSearch => {
+                tries.recover();
+                Next::Judge(Ended::LineSearch)
+            }
+            Ended::SolverConverged => {
+                tries.recovering = false;
+                tries.restarts += 1;
+                Next::Judge(Ended::SolverConverged)
+            }
+        };
+        let ended = match next {
+            Next::Final(ended) => break judge_at(objective, z, f, gradient, &ended, options, None),
+            Next::Continue => None,
+            Next::Judge(ended) => Some(ended),
+        };
+        let theta_end = objective.coords().theta(&z).map_err(Error::from)?;
+        let mut next_guess = objective.coords().scales().to_vec();
+        if let Some(ended) = ended {
+            // Judge the point the run returned with the Hessian there: the Newton decrement
+            // gives the distance to the optimum, and the same Hessian gives the standard
+            // errors when the fit has converged.
+            let passes = |c: Counts| c.nll + c.score;
+            let before = passes(objective.counts());
+            let measured =
+                curvature::observe(objective, &z, f, &theta_end, options.standard_errors);
+            hessian_passes += passes(objective.counts()) - before;
+            hessian = measured.hessian.clone();
+            let stopped_by_gradient_test = matches!(ended, Ended::SolverConverged);
+            let outcome = judge_at(objective, z, f, gradient, &ended, options, Some(&measured));
+            let converged = matches!(outcome.judged.convergence, Convergence::Converged(_));
+            let restartable = matches!(
+                outcome.judged.convergence,
+                Convergence::NotConverged(
+                    StopReason::LineSearchFailed { .. }
+                        | StopReason::Stalled { .. }
+                        | StopReason::SimplexCollapsed { .. }
+                        | StopReason::NotAMinimum { .. }
+                )
+            );
+            if let Some(scales) = measured.scales() {
+                next_guess = scales;
+            }
+            if converged || !restartable || out_of_iterations || tries.out_of_tries() {
+                let mut outcome = outcome;
+                if matches!(
+                    outcome.judged.convergence,
+                    Convergence::Converged(ConvergedBy::PrecisionLimit)
+                ) && options.method == Method::Lbfgs
+                    && let Some(polished) = polish(objective, &outcome, &measured, options)
+                {
+                    if let Ok(theta) = objective.coords().theta(&polished.z) {
+                        path.push(theta);
+                    }
+                    outcome = polished;
+                }
+                observed = Some(measured.result);
+                guess = Some(next_guess);
+                if !converged && out_of_iterations {
+                    outcome.judged.convergence =
+                        Convergence::NotConverged(StopReason::MaxIterations {
+                            iterations: options.max_iters,
+                        });
+                }
+                break outcome;
+            }
+            // L-BFGS's gradient-norm test fired, but with correlated parameters the decrement
+            // says the optimum is farther: ask the next run for as much more as was missing.
+            if let Some(d) = outcome.judged.distance
+                && stopped_by_gradient_test
+                && d > options.tolerance
+            {
+                gradient_factor = (gradient_factor * 0.5 * options.tolerance / d).max(1e-6);
+            }
+            theta = theta_end;
+            guess = Some(next_guess);
+            continue;
+        }
+        theta = theta_end;
+        guess = Some(next_guess);
+    };
+    let coords = objective.coords();
+    let estimates = coords.theta(&outcome.z).map_err(Error::from)?;
+    Ok(Stage {
+        outcome,
+        estimates,
+        observed,
+        iterations,
+        path,
+        hessian_passes,
+        hessian,
+        scales: guess.unwrap_or_else(|| coords.scales().to_vec()),
+    })
+}
+
+/// Judges the point `z` (mean NLL `f`) where a run ended, from the gradient there (computed
+/// unless given) and the curvature when it was measured.
+pub(crate) fn judge_at<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    objective: &Objective<'_, O, F, S>,
+    z: Vec<f64>,
+    f: f64,
+    gradient: Option<Vec<f64>>,
+    ended: &Ended,
+    options: &FitOptions,
+    curvature: Option<&Curvature>,
+) -> Outcome {
+    let gradient = gradient.or_else(|| objective.verdict_gradient(&z).ok());
+    let coords = objective.coords();
+    let caps: Vec<f64> = (0..coords.dim()).map(|k| coords.scale_cap(k)).collect();
+    let floor = objective.floor_parts(&z, f);
+    let judged = verdict::judge(&Evidence {
+        ended,
+        method: options.method,
+        tolerance: options.tolerance,
+        max_iters: options.max_iters,
+        n: objective.n() as f64,
+        f,
+        gradient: gradient.as_deref(),
+        scales: coords.scales(),
+        scale_caps: &caps,
+        calibrated: coords.curvature(),
+        floor: &floor,
+        curvature,
+    });
+    Outcome {
+        z,
+        f,
+        gradient,
+        judged,
+    }
+}
+
+/// From a point judged converged at the precision limit, one Newton step with the Hessian just
+/// computed there: kept when the gradient at the new point puts it within the tolerance.
+///
+/// Near the optimum of a large sample the NLL's values cannot be told apart by rounding (a
+/// line search stalls), while its central-difference gradient still locates the optimum to a
+/// small fraction of that. The step is at most `LIMIT_SLACK` times the precision limit long,
+/// a distance at which the curvature (and so the standard errors computed before the step)
+/// changes by a relative `√(20 ε |f|)`-ish amount, some 1e-7.
+fn polish<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    objective: &Objective<'_, O, F, S>,
+    at: &Outcome,
+    curvature: &Curvature,
+    options: &FitOptions,
+) -> Option<Outcome> {
+    let hessian = curvature.hessian.as_ref()?;
+    let scales = objective.coords().scales();
+    let g_u: Vec<f64> = at
+        .gradient
+        .as_ref()?
+        .iter()
+        .zip(scales)
+        .map(|(g, s)| g / s)
+        .collect();
+    let step = hessian
+        .clone()
+        .cholesky()?
+        .solve(&nalgebra::DVector::from_column_slice(&g_u));
+    let z: Vec<f64> =
+        at.z.iter()
+            .zip(step.iter())
+            .zip(scales)
+            .map(|((z, d), s)| z - d / s)
+            .collect();
+    let f = objective.mean_nll(&z).ok()?;
+    let gradient = objective.verdict_gradient(&z).ok()?;
+    let polished = judge_at(
+        objective,
+        z,
+        f,
+        Some(gradient),
+        &Ended::SolverConverged,
+        options,
+        Some(curvature),
+    );
+    matches!(
+        polished.judged.convergence,
+        Convergence::Converged(ConvergedBy::Gradient)
+    )
+    .then_some(polished)
+}

@@ -1,0 +1,466 @@
+//! The verdict at the point a run ended: a pure function of its evidence (how the run ended,
+//! the gradient there, the curvature, the tolerances and the rounding floors), so that every
+//! edge case can be tested without an objective.
+
+use crate::objective::{Failure, FloorParts};
+use crate::options::Method;
+use crate::outcome::{ConvergedBy, Convergence, NEGATIVE_CURVATURE, SeUnavailable, StopReason};
+
+use super::curvature::Curvature;
+use super::run::Ended;
+
+/// The gradient may be this many times its rounding noise and still count as zero.
+pub(crate) const NOISE_MARGIN: f64 = 10.0;
+/// A Nelder-Mead simplex whose costs agree converged only if the gradient, in coordinates
+/// re-measured where it stopped, puts the optimum within this many times the tolerance;
+/// otherwise it collapsed short (typically along a direction the start's scales got wrong) and
+/// is restarted there.
+const NELDER_MEAD_CONFIRM: f64 = 30.0;
+/// A fit may claim convergence at the limit of floating-point precision only when that limit is
+/// this close to the optimum, in standard errors.
+const PRECISION_LIMIT_MAX: f64 = 0.1;
+/// The precision limit is an estimate of rounding's reach; a run that stopped within this
+/// factor of it has reached it.
+pub(crate) const LIMIT_SLACK: f64 = 2.0;
+
+/// Everything a verdict is judged on.
+pub(crate) struct Evidence<'a> {
+    /// How the run ended.
+    pub(crate) ended: &'a Ended,
+    /// The optimizer, its tolerance (standard errors) and its iteration cap.
+    pub(crate) method: Method,
+    pub(crate) tolerance: f64,
+    pub(crate) max_iters: u64,
+    /// Observations summed, and the mean NLL at the point.
+    pub(crate) n: f64,
+    pub(crate) f: f64,
+    /// The gradient of the mean NLL in the scaled coordinates `z`, when it could be computed.
+    pub(crate) gradient: Option<&'a [f64]>,
+    /// The coordinates' scales, the largest scale each may take, and the curvature along each
+    /// as calibrated.
+    pub(crate) scales: &'a [f64],
+    pub(crate) scale_caps: &'a [f64],
+    pub(crate) calibrated: &'a [f64],
+    /// The rounding floors of the gradient at the point.
+    pub(crate) floor: &'a FloorParts,
+    /// The Hessian at the point and what followed from it, when it was measured.
+    pub(crate) curvature: Option<&'a Curvature>,
+}
+
+/// A verdict, with the distances it was judged on.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Judged {
+    /// The distance to the optimum the gradient implies, in standard errors.
+    pub(crate) distance: Option<f64>,
+    /// The distance to the optimum, in standard errors, below which this computation cannot
+    /// place it.
+    pub(crate) precision: f64,
+    /// The norm of the gradient in the scaled coordinates.
+    pub(crate) norm: Option<f64>,
+    pub(crate) convergence: Convergence,
+}
+
+/// Judges a point from its evidence.
+pub(crate) fn judge(e: &Evidence<'_>) -> Judged {
+    let n = e.n;
+    let f = e.f;
+    let root_n = n.sqrt();
+    let norm = e
+        .gradient
+        .map(|g| g.iter().map(|v| v * v).sum::<f64>().sqrt());
+    let scales = e.scales;
+    let hessian = e.curvature.and_then(|c| c.hessian.as_ref());
+    // The curvature along each z coordinate: from the Hessian here (when its diagonal is
+    // positive), else as calibrated.
+    let diagonal: Vec<f64> = match hessian {
+        Some(h) if (0..h.nrows()).all(|k| h[(k, k)] > 0.0) => (0..h.nrows())
+            .map(|k| h[(k, k)] * scales[k] * scales[k])
+            .collect(),
+        _ => e.calibrated.to_vec(),
+    };
+    // A gradient-sized vector in z as a distance in standard errors (diagonal curvature).
+    let in_se = |v: &[f64]| -> f64 {
+        root_n
+            * v.iter()
+                .zip(&diagonal)
+                .map(|(v, c)| v * v / c)
+                .sum::<f64>()
+                .sqrt()
+    };
+    // The Newton decrement: √n times it is the distance to the optimum in standard errors.
+    // With the Hessian where the run ended when it is positive definite, else with the
+    // diagonal curvature.
+    let decrement = e.gradient.map(|g| {
+        let g_u: Vec<f64> = g.iter().zip(scales).map(|(v, s)| v / s).collect();
+        e.curvature
+            .and_then(|c| c.decrement(&g_u))
+            .unwrap_or_else(|| in_se(g) / root_n)
+    });
+    let floor = e.floor.at(&diagonal);
+    let noise: Vec<f64> = floor
+        .noise
+        .iter()
+        .zip(&floor.bias)
+        .map(|(n, b)| NOISE_MARGIN * n + b)
+        .collect();
+    // How close to the optimum this computation can place it, and the part of that which is
+    // forward differences' bias.
+    let noise_distance = in_se(&noise);
+    // The precision above is a limit of these coordinates; in coordinates far from unit
+    // curvature a restart (re-scaled where this run ended) does better, so only well-scaled
+    // coordinates may stop at it.
+    let well_scaled = diagonal.iter().zip(scales).enumerate().all(|(k, (c, s))| {
+        // The scale a re-calibration here would choose, against the one in use.
+        let natural = (s / c.sqrt()).min(e.scale_caps[k]);
+        (0.3..=3.0).contains(&(natural / s))
+    });
+    let bias_distance = in_se(&floor.bias);
+    // Points closer than this (in standard errors) have NLLs that rounding cannot tell apart:
+    // a search on NLL values that stops there has done all it can.
+    let resolution = (2.0 * n * NOISE_MARGIN * f64::EPSILON * f.abs().max(1.0)).sqrt();
+    let tolerance = e.tolerance;
+    // A Hessian that curves down clearly (not merely flat) where the run ended: not a minimum.
+    let curving_down = match e.curvature.map(|c| &c.result) {
+        Some(Err(SeUnavailable::NotPositiveDefinite {
+            direction,
+            relative_curvature,
+        })) if *relative_curvature < -NEGATIVE_CURVATURE => Some(direction.clone()),
+        _ => None,
+    };
+
+    let convergence = match (e.ended, norm.zip(decrement)) {
+        (Ended::Failure(failure), _) => Convergence::NotConverged(stop_reason(failure.clone())),
+        (Ended::MaxIterations, _) => Convergence::NotConverged(StopReason::MaxIterations {
+            iterations: e.max_iters,
+        }),
+        (_, None) => Convergence::NotConverged(StopReason::Stalled {
+            distance: f64::INFINITY,
+        }),
+        (ended, Some((_, decrement))) => {
+            let distance = decrement * root_n;
+            let short = |distance| match ended {
+                Ended::LineSearch => StopReason::LineSearchFailed { distance },
+                _ => StopReason::Stalled { distance },
+            };
+            match e.method {
+                // Stationary, but the NLL curves down: a saddle or an unbounded likelihood.
+                _ if curving_down.is_some()
+                    && distance <= noise_distance.max(resolution).max(tolerance).max(1.0) =>
+                {
+                    Convergence::NotConverged(StopReason::NotAMinimum {
+                        direction: curving_down.unwrap_or_default(),
+                    })
+                }
+                Method::Lbfgs => {
+                    let limit = noise_distance.max(resolution);
+                    if curving_down.is_some() {
+                        Convergence::NotConverged(short(distance))
+                    } else if distance <= tolerance && bias_distance <= tolerance {
+                        Convergence::Converged(ConvergedBy::Gradient)
+                    } else if distance <= (LIMIT_SLACK * limit).max(tolerance)
+                        && limit <= PRECISION_LIMIT_MAX
+                        && well_scaled
+                    {
+                        Convergence::Converged(ConvergedBy::PrecisionLimit)
+                    } else {
+                        Convergence::NotConverged(short(distance))
+                    }
+                }
+                Method::NelderMead => {
+                    let spread = matches!(ended, Ended::SolverConverged) && curving_down.is_none();
+                    let confirm = NELDER_MEAD_CONFIRM * tolerance;
+                    let limit = if well_scaled { noise_distance } else { 0.0 };
+                    if spread && distance <= confirm.max(NOISE_MARGIN * resolution).max(limit) {
+                        Convergence::Converged(ConvergedBy::SimplexSpread)
+                    } else {
+                        Convergence::NotConverged(StopReason::SimplexCollapsed { distance })
+                    }
+                }
+            }
+        }
+    };
+    Judged {
+        distance: decrement.map(|d| d * root_n),
+        precision: noise_distance.max(resolution),
+        norm,
+        convergence,
+    }
+}
+
+/// Why a run that met an evaluation failure stopped.
+fn stop_reason(failure: Failure) -> StopReason {
+    match failure {
+        Failure::Diverged { name, .. } => StopReason::Diverged { name },
+        Failure::Nll(error) => match error.evaluation() {
+            Some(evaluation) => StopReason::Evaluation(evaluation.clone()),
+            None => StopReason::Stalled {
+                distance: f64::INFINITY,
+            },
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use nalgebra::DMatrix;
+
+    use super::*;
+    use crate::outcome::EvaluationFailure;
+
+    /// One observation's worth of information per coordinate: n = 100, unit curvature.
+    const N: f64 = 100.0;
+
+    /// Central differences at unit scale: no bias, rounding far below any tolerance.
+    fn floor(p: usize) -> FloorParts {
+        FloorParts {
+            rounding: vec![1e-13; p],
+            spacing: vec![1e-16; p],
+            half_step: vec![0.0; p],
+        }
+    }
+
+    fn evidence<'a>(
+        ended: &'a Ended,
+        method: Method,
+        gradient: Option<&'a [f64]>,
+        floor: &'a FloorParts,
+        curvature: Option<&'a Curvature>,
+    ) -> Evidence<'a> {
+        const ONES: [f64; 2] = [1.0, 1.0];
+        const CAPS: [f64; 2] = [f64::INFINITY, f64::INFINITY];
+        Evidence {
+            ended,
+            method,
+            tolerance: 1e-6,
+            max_iters: 500,
+            n: N,
+            f: 1.5,
+            gradient,
+            scales: &ONES,
+            scale_caps: &CAPS,
+            calibrated: &ONES,
+            floor,
+            curvature,
+        }
+    }
+
+    fn identity_curvature() -> Curvature {
+        Curvature {
+            hessian: Some(DMatrix::identity(2, 2)),
+            result: Err(SeUnavailable::NotRequested),
+        }
+    }
+
+    #[test]
+    fn a_zero_gradient_with_positive_curvature_converges() {
+        let f = floor(2);
+        let c = identity_curvature();
+        let g = [0.0, 0.0];
+        let e = evidence(
+            &Ended::SolverConverged,
+            Method::Lbfgs,
+            Some(&g),
+            &f,
+            Some(&c),
+        );
+        let judged = judge(&e);
+        assert_eq!(
+            judged.convergence,
+            Convergence::Converged(ConvergedBy::Gradient)
+        );
+        assert_eq!(judged.distance, Some(0.0));
+    }
+
+    /// The distance is the Newton decrement times √n: a gradient of 0.3/√n along a coordinate
+    /// of unit curvature puts the optimum 0.3 standard errors away.
+    #[test]
+    fn the_distance_is_the_newton_decrement_in_standard_errors() {
+        let f = floor(2);
+        let c = identity_curvature();
+        let g = [0.3 / N.sqrt(), 0.0];
+        let e = evidence(&Ended::LineSearch, Method::Lbfgs, Some(&g), &f, Some(&c));
+        let judged = judge(&e);
+        let distance = judged.distance.unwrap();
+        approx::assert_relative_eq!(distance, 0.3, max_relative = 1e-12);
+        assert!(matches!(
+            judged.convergence,
+            Convergence::NotConverged(StopReason::LineSearchFailed { .. })
+        ));
+    }
+
+    /// A plateau: the gradient is zero but the Hessian is flat along one direction, so the
+    /// curvature comes from the calibration and the point is stationary; the verdict does not
+    /// claim a minimum when the Hessian curves down.
+    #[test]
+    fn negative_curvature_at_a_stationary_point_is_not_a_minimum() {
+        let f = floor(2);
+        let down = Curvature {
+            hessian: Some(DMatrix::from_row_slice(2, 2, &[1.0, 0.0, 0.0, -0.5])),
+            result: Err(SeUnavailable::NotPositiveDefinite {
+                direction: vec![("b".into(), 1.0)],
+                relative_curvature: -0.5,
+            }),
+        };
+        let g = [0.0, 0.0];
+        for method in Method::ALL {
+            let e = evidence(&Ended::SolverConverged, method, Some(&g), &f, Some(&down));
+            assert!(
+                matches!(
+                    judge(&e).convergence,
+                    Convergence::NotConverged(StopReason::NotAMinimum { .. })
+                ),
+                "{method}"
+            );
+        }
+    }
+
+    /// A flat direction (relative curvature about zero, not clearly negative) at a zero
+    /// gradient is not called a saddle.
+    #[test]
+    fn a_plateau_is_not_called_a_saddle() {
+        let f = floor(2);
+        let flat = Curvature {
+            hessian: Some(DMatrix::from_row_slice(2, 2, &[1.0, 0.0, 0.0, 1e-14])),
+            result: Err(SeUnavailable::NotPositiveDefinite {
+                direction: vec![("b".into(), 1.0)],
+                relative_curvature: 1e-14,
+            }),
+        };
+        let g = [0.0, 0.0];
+        let e = evidence(
+            &Ended::SolverConverged,
+            Method::Lbfgs,
+            Some(&g),
+            &f,
+            Some(&flat),
+        );
+        assert!(!matches!(
+            judge(&e).convergence,
+            Convergence::NotConverged(StopReason::NotAMinimum { .. })
+        ));
+    }
+
+    /// At the precision limit: the gradient puts the optimum beyond the tolerance, but within
+    /// what rounding lets the NLL's values resolve at this n; the coordinates are well scaled.
+    #[test]
+    fn the_precision_limit_converges_only_when_well_scaled() {
+        let f = floor(2);
+        let c = identity_curvature();
+        // n = 1e6: the NLL's values resolve about 8e-5 standard errors; the gradient says
+        // 1e-4 (above the tolerance of 1e-6, within twice the resolution).
+        let g = [1e-7, 0.0];
+        let e = Evidence {
+            n: 1e6,
+            ..evidence(&Ended::LineSearch, Method::Lbfgs, Some(&g), &f, Some(&c))
+        };
+        let judged = judge(&e);
+        approx::assert_relative_eq!(judged.distance.unwrap(), 1e-4, max_relative = 1e-12);
+        assert_eq!(
+            judged.convergence,
+            Convergence::Converged(ConvergedBy::PrecisionLimit)
+        );
+        // The same point in coordinates whose scale is ten times off: restart instead.
+        let badly = [10.0, 1.0];
+        let e = Evidence {
+            n: 1e6,
+            scales: &badly,
+            ..evidence(&Ended::LineSearch, Method::Lbfgs, Some(&g), &f, Some(&c))
+        };
+        assert!(matches!(
+            judge(&e).convergence,
+            Convergence::NotConverged(StopReason::LineSearchFailed { .. })
+        ));
+    }
+
+    /// Forward differences' bias counts against the tolerance even when the gradient is zero.
+    #[test]
+    fn forward_difference_bias_blocks_the_gradient_test() {
+        let mut f = floor(2);
+        f.half_step = vec![1e-6; 2];
+        let c = identity_curvature();
+        let g = [0.0, 0.0];
+        let e = evidence(
+            &Ended::SolverConverged,
+            Method::Lbfgs,
+            Some(&g),
+            &f,
+            Some(&c),
+        );
+        assert_ne!(
+            judge(&e).convergence,
+            Convergence::Converged(ConvergedBy::Gradient)
+        );
+    }
+
+    /// A point next to a bound: the evaluation failed there (a parameter off its space), which
+    /// is the reason, whatever the gradient.
+    #[test]
+    fn a_failure_next_to_a_bound_is_the_reason() {
+        let f = floor(2);
+        let ended = Ended::Failure(Failure::Diverged {
+            name: "p".into(),
+            u: 40.0,
+        });
+        let e = evidence(&ended, Method::Lbfgs, None, &f, None);
+        assert_eq!(
+            judge(&e).convergence,
+            Convergence::NotConverged(StopReason::Diverged { name: "p".into() })
+        );
+        let failure = EvaluationFailure::NonFiniteLogDensity {
+            index: 3,
+            value: f64::NEG_INFINITY,
+            params: vec![1.0],
+        };
+        let ended = Ended::Failure(Failure::Nll(crate::Error::Evaluation(failure.clone())));
+        let e = evidence(&ended, Method::NelderMead, None, &f, None);
+        assert_eq!(
+            judge(&e).convergence,
+            Convergence::NotConverged(StopReason::Evaluation(failure))
+        );
+    }
+
+    /// No gradient (it could not be computed): never converged.
+    #[test]
+    fn no_gradient_never_converges() {
+        let f = floor(2);
+        let e = evidence(&Ended::SolverConverged, Method::NelderMead, None, &f, None);
+        let judged = judge(&e);
+        assert_eq!(judged.distance, None);
+        assert!(matches!(
+            judged.convergence,
+            Convergence::NotConverged(StopReason::Stalled { .. })
+        ));
+    }
+
+    /// Nelder-Mead's spread test converges only when the run's own test fired and the gradient
+    /// confirms it.
+    #[test]
+    fn nelder_mead_needs_its_own_test_and_the_gradient() {
+        let f = floor(2);
+        let c = identity_curvature();
+        let near = [1e-6 / N.sqrt(), 0.0];
+        let e = evidence(
+            &Ended::SolverConverged,
+            Method::NelderMead,
+            Some(&near),
+            &f,
+            Some(&c),
+        );
+        assert_eq!(
+            judge(&e).convergence,
+            Convergence::Converged(ConvergedBy::SimplexSpread)
+        );
+        let far = [0.5 / N.sqrt(), 0.0];
+        let e = evidence(
+            &Ended::SolverConverged,
+            Method::NelderMead,
+            Some(&far),
+            &f,
+            Some(&c),
+        );
+        assert!(matches!(
+            judge(&e).convergence,
+            Convergence::NotConverged(StopReason::SimplexCollapsed { .. })
+        ));
+    }
+}
