@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use maxlik::{Family, FitOptions, Method};
+use maxlik::{FAMILIES, Family, FitOptions, Method};
 
 use crate::data::{self, Source};
 use crate::{demo, plot, report};
@@ -44,9 +44,8 @@ enum Command {
 /// Where the data come from and which family to fit.
 #[derive(Debug, clap::Args)]
 struct Input {
-    /// The family: normal, exponential, gamma, weibull, lognormal, poisson, beta,
-    /// normal-mixture.
-    #[arg(long, value_parser = parse_family)]
+    /// The family of distributions.
+    #[arg(long, value_parser = FamilyParser)]
     family: Family,
     /// CSV with a header, or one number per line; `-` reads standard input.
     #[arg(long)]
@@ -117,15 +116,46 @@ impl From<MethodArg> for Method {
     }
 }
 
-fn parse_family(s: &str) -> std::result::Result<Family, String> {
-    s.parse::<Family>().map_err(|e| e.to_string())
+/// Parses a family by the library's `FromStr` (case, `-` and `_` ignored) and lists the
+/// library's families as the possible values in the help.
+#[derive(Debug, Clone, Copy)]
+struct FamilyParser;
+
+impl clap::builder::TypedValueParser for FamilyParser {
+    type Value = Family;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> std::result::Result<Family, clap::Error> {
+        let invalid = |message: String| {
+            clap::Error::raw(clap::error::ErrorKind::InvalidValue, message + "\n").with_cmd(cmd)
+        };
+        value
+            .to_str()
+            .ok_or_else(|| invalid("the family is not valid UTF-8".into()))?
+            .parse::<Family>()
+            .map_err(|e| invalid(e.to_string()))
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            FAMILIES
+                .iter()
+                .map(|f| clap::builder::PossibleValue::new(f.name())),
+        ))
+    }
 }
 
 /// Parses the arguments and runs the command.
 pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Demo { out } => demo::run(&out),
+        Command::Demo { out } => demo::run(&out).map(exit_for),
         Command::Fit(args) => fit(&args),
         Command::Compare(args) => compare(&args),
         Command::Profile(args) => profile(&args),
