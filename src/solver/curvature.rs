@@ -127,7 +127,9 @@ fn covariance(h: &DMatrix<f64>, n: f64, jac: &[f64]) -> Option<DMatrix<f64>> {
 }
 
 /// Computes the observed information at `z` (mean NLL `f`), in the unconstrained coordinates,
-/// and what follows from it in the user's parameters `theta`.
+/// and what follows from it in the user's parameters `theta`: the Hessian with steps `h`
+/// corrected to its own diagonal, and (with `stability`) again with steps `h/2` to measure how
+/// much the standard errors depend on the step.
 pub(crate) fn observe<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     objective: &Objective<'_, O, F, S>,
     z: &[f64],
@@ -135,164 +137,179 @@ pub(crate) fn observe<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     theta: &[f64],
     stability: bool,
 ) -> Curvature {
-    let params = objective.params();
-    let declared: Vec<String> = params.all().iter().map(|p| p.name.clone()).collect();
-    let names: Vec<&str> = params
-        .free()
-        .iter()
-        .map(|&i| declared[i].as_str())
-        .collect();
-    let mut hessian_u = None;
-    let mut analyse = || -> Result<Inference, SeUnavailable> {
-        let unavailable = Err;
-        let coords = objective.coords();
-        let u = coords.u_of(z);
-        // Steps in u: the step in z (unit curvature) times each coordinate's scale.
-        let spacing: Vec<f64> = u.iter().map(|u| f64::EPSILON * u.abs()).collect();
-        let steps: Vec<f64> = coords
-            .curvature()
-            .iter()
-            .zip(coords.scales())
-            .zip(&spacing)
-            .map(|((c, s), sp)| resolvable(HESSIAN_STEP * s / c.sqrt(), *sp))
-            .collect();
-        let Some(mut h1) = hessian(objective, &u, f, &steps) else {
-            return unavailable(SeUnavailable::NonFiniteNearEstimates);
-        };
-        // The steps came from curvature measured where the run started. Where the Hessian shows
-        // one to be far from `HESSIAN_STEP` of its coordinate's natural scale (or the curvature
-        // not positive, as a step far too long can make it), take the Hessian again with better
-        // steps.
-        let mut steps = steps;
-        for _ in 0..STEP_CORRECTIONS {
-            let better: Vec<f64> = (0..steps.len())
-                .map(|k| {
-                    let c = h1[(k, k)];
-                    let wanted = if c > 0.0 {
-                        HESSIAN_STEP / c.sqrt()
-                    } else {
-                        0.1 * steps[k]
-                    };
-                    let ratio = steps[k] / wanted;
-                    if (0.25..=4.0).contains(&ratio) {
-                        steps[k]
-                    } else {
-                        resolvable(wanted, spacing[k])
-                    }
-                })
-                .collect();
-            if better
-                .iter()
-                .zip(&steps)
-                .all(|(a, b)| a.to_bits() == b.to_bits())
-            {
-                break;
-            }
-            steps = better;
-            match hessian(objective, &u, f, &steps) {
-                Some(h) => h1 = h,
-                None => return unavailable(SeUnavailable::NonFiniteNearEstimates),
-            }
-        }
+    let unavailable = |hessian| Curvature {
+        hessian,
+        result: Err(SeUnavailable::NonFiniteNearEstimates),
+    };
+    let coords = objective.coords();
+    let u = coords.u_of(z);
+    let spacing: Vec<f64> = u.iter().map(|u| f64::EPSILON * u.abs()).collect();
+    let Some((h1, steps)) = corrected_hessian(objective, &u, f, &spacing) else {
+        return unavailable(None);
+    };
+    let h2 = if stability {
         let halved: Vec<f64> = steps
             .iter()
             .zip(&spacing)
             .map(|(h, sp)| resolvable(0.5 * h, *sp))
             .collect();
-        hessian_u = Some(h1.clone());
-        let h2 = if stability {
-            let Some(h2) = hessian(objective, &u, f, &halved) else {
-                return unavailable(SeUnavailable::NonFiniteNearEstimates);
-            };
-            h2
-        } else {
-            h1.clone()
+        let Some(h2) = hessian(objective, &u, f, &halved) else {
+            return unavailable(Some(h1));
         };
-        let n = objective.n() as f64;
-        // dθ/du: the Jacobian of the transforms alone.
-        let jac: Vec<f64> = coords
-            .jacobian(theta)
-            .iter()
-            .zip(coords.scales())
-            .map(|(j, s)| j / s)
-            .collect();
-        let p = z.len();
-        // A direction in u, reported in the user's parameters with its largest coefficient 1.
-        let direction = |du: Vec<f64>| -> Vec<(String, f64)> {
-            let dtheta: Vec<f64> = du.iter().zip(&jac).map(|(d, j)| d * j).collect();
-            let top = dtheta.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-            names
-                .iter()
-                .zip(&dtheta)
-                .filter(|(_, v)| v.abs() >= 1e-3 * top)
-                .map(|(name, v)| (name.to_string(), v / top))
-                .collect()
-        };
-        if let Some(k) = (0..p).find(|&k| h1[(k, k)] <= 0.0) {
-            let mut dz = vec![0.0; p];
-            dz[k] = 1.0;
-            let largest = (0..p).map(|i| h1[(i, i)]).fold(0.0, f64::max);
-            return unavailable(SeUnavailable::NotPositiveDefinite {
-                direction: direction(dz),
-                relative_curvature: if largest > 0.0 {
-                    h1[(k, k)] / largest
-                } else {
-                    h1[(k, k)]
-                },
-            });
-        }
-        // Scale to unit diagonal, so eigenvalues compare directions fairly.
-        let scale: Vec<f64> = (0..p).map(|k| h1[(k, k)].sqrt().recip()).collect();
-        let scaled =
-            |h: &DMatrix<f64>| DMatrix::from_fn(p, p, |i, j| h[(i, j)] * scale[i] * scale[j]);
-        let (r1, r2) = (scaled(&h1), scaled(&h2));
-        let uncertainty = (&r1 - &r2).amax() * p as f64;
-        let eigen = SymmetricEigen::new(r1);
-        let (mut low, mut high) = (0, 0);
-        for k in 0..p {
-            if eigen.eigenvalues[k] < eigen.eigenvalues[low] {
-                low = k;
-            }
-            if eigen.eigenvalues[k] > eigen.eigenvalues[high] {
-                high = k;
-            }
-        }
-        let (lambda_min, lambda_max) = (eigen.eigenvalues[low], eigen.eigenvalues[high]);
-        if lambda_min <= (FLAT_RATIO * lambda_max).max(FLAT_MARGIN * uncertainty) {
-            let v = eigen.eigenvectors.column(low);
-            let dz = (0..p).map(|k| v[k] * scale[k]).collect();
-            return unavailable(SeUnavailable::NotPositiveDefinite {
-                direction: direction(dz),
-                relative_curvature: lambda_min / lambda_max,
-            });
-        }
-        let condition = lambda_max / lambda_min;
-        let (Some(cov1), Some(cov2)) = (covariance(&h1, n, &jac), covariance(&h2, n, &jac)) else {
-            return unavailable(SeUnavailable::NotPositiveDefinite {
-                direction: Vec::new(),
-                relative_curvature: lambda_min / lambda_max,
-            });
-        };
-        let std_errors: Vec<f64> = (0..p).map(|k| cov1[(k, k)].sqrt()).collect();
-        let step_change = (0..p)
-            .map(|k| (cov2[(k, k)].sqrt() / std_errors[k] - 1.0).abs())
-            .fold(0.0, f64::max);
-        let information = DMatrix::from_fn(p, p, |i, j| h1[(i, j)] * n / (jac[i] * jac[j]));
-        Ok(Inference::new(
-            declared.clone(),
-            params.free().to_vec(),
-            std_errors,
-            cov1,
-            information,
-            condition,
-            step_change,
-        ))
+        h2
+    } else {
+        h1.clone()
     };
-    let result = analyse();
+    // dθ/du: the Jacobian of the transforms alone.
+    let jac: Vec<f64> = coords
+        .jacobian(theta)
+        .iter()
+        .zip(coords.scales())
+        .map(|(j, s)| j / s)
+        .collect();
+    let params = objective.params();
+    let names: Vec<String> = params.all().iter().map(|p| p.name.clone()).collect();
+    let result = analyse(&h1, &h2, objective.n() as f64, &jac, &names, params.free());
     Curvature {
-        hessian: hessian_u,
+        hessian: Some(h1),
         result,
     }
+}
+
+/// The Hessian of the mean NLL in `u` (where it is `f`), with its steps: first from the
+/// curvature measured where the run started; where the Hessian shows a step to be far from
+/// `HESSIAN_STEP` of its coordinate's natural scale (or the curvature not positive, as a step
+/// far too long can make it), taken again with better steps. `None` when the NLL is not finite
+/// at a point it needs.
+fn corrected_hessian<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    objective: &Objective<'_, O, F, S>,
+    u: &[f64],
+    f: f64,
+    spacing: &[f64],
+) -> Option<(DMatrix<f64>, Vec<f64>)> {
+    let coords = objective.coords();
+    // Steps in u: the step in z (unit curvature) times each coordinate's scale.
+    let mut steps: Vec<f64> = coords
+        .curvature()
+        .iter()
+        .zip(coords.scales())
+        .zip(spacing)
+        .map(|((c, s), sp)| resolvable(HESSIAN_STEP * s / c.sqrt(), *sp))
+        .collect();
+    let mut h = hessian(objective, u, f, &steps)?;
+    for _ in 0..STEP_CORRECTIONS {
+        let better: Vec<f64> = (0..steps.len())
+            .map(|k| {
+                let c = h[(k, k)];
+                let wanted = if c > 0.0 {
+                    HESSIAN_STEP / c.sqrt()
+                } else {
+                    0.1 * steps[k]
+                };
+                let ratio = steps[k] / wanted;
+                if (0.25..=4.0).contains(&ratio) {
+                    steps[k]
+                } else {
+                    resolvable(wanted, spacing[k])
+                }
+            })
+            .collect();
+        if better
+            .iter()
+            .zip(&steps)
+            .all(|(a, b)| a.to_bits() == b.to_bits())
+        {
+            break;
+        }
+        steps = better;
+        h = hessian(objective, u, f, &steps)?;
+    }
+    Some((h, steps))
+}
+
+/// Standard errors, covariance and correlation from the Hessians `h1` (steps `h`) and `h2`
+/// (steps `h/2`) of the mean NLL in the unconstrained coordinates, over `n` observations, with
+/// `jac` = dθ/du for the free parameters (at positions `free` among `names`); or why not: a
+/// direction along which the NLL is flat or curves down, judged on the Hessian scaled to unit
+/// diagonal against the difference the step makes.
+fn analyse(
+    h1: &DMatrix<f64>,
+    h2: &DMatrix<f64>,
+    n: f64,
+    jac: &[f64],
+    names: &[String],
+    free: &[usize],
+) -> Result<Inference, SeUnavailable> {
+    let p = jac.len();
+    // A direction in u, reported in the user's parameters with its largest coefficient 1.
+    let direction = |du: Vec<f64>| -> Vec<(String, f64)> {
+        let dtheta: Vec<f64> = du.iter().zip(jac).map(|(d, j)| d * j).collect();
+        let top = dtheta.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        free.iter()
+            .map(|&i| &names[i])
+            .zip(&dtheta)
+            .filter(|(_, v)| v.abs() >= 1e-3 * top)
+            .map(|(name, v)| (name.clone(), v / top))
+            .collect()
+    };
+    if let Some(k) = (0..p).find(|&k| h1[(k, k)] <= 0.0) {
+        let mut dz = vec![0.0; p];
+        dz[k] = 1.0;
+        let largest = (0..p).map(|i| h1[(i, i)]).fold(0.0, f64::max);
+        return Err(SeUnavailable::NotPositiveDefinite {
+            direction: direction(dz),
+            relative_curvature: if largest > 0.0 {
+                h1[(k, k)] / largest
+            } else {
+                h1[(k, k)]
+            },
+        });
+    }
+    // Scale to unit diagonal, so eigenvalues compare directions fairly.
+    let scale: Vec<f64> = (0..p).map(|k| h1[(k, k)].sqrt().recip()).collect();
+    let scaled = |h: &DMatrix<f64>| DMatrix::from_fn(p, p, |i, j| h[(i, j)] * scale[i] * scale[j]);
+    let (r1, r2) = (scaled(h1), scaled(h2));
+    let uncertainty = (&r1 - &r2).amax() * p as f64;
+    let eigen = SymmetricEigen::new(r1);
+    let (mut low, mut high) = (0, 0);
+    for k in 0..p {
+        if eigen.eigenvalues[k] < eigen.eigenvalues[low] {
+            low = k;
+        }
+        if eigen.eigenvalues[k] > eigen.eigenvalues[high] {
+            high = k;
+        }
+    }
+    let (lambda_min, lambda_max) = (eigen.eigenvalues[low], eigen.eigenvalues[high]);
+    if lambda_min <= (FLAT_RATIO * lambda_max).max(FLAT_MARGIN * uncertainty) {
+        let v = eigen.eigenvectors.column(low);
+        let dz = (0..p).map(|k| v[k] * scale[k]).collect();
+        return Err(SeUnavailable::NotPositiveDefinite {
+            direction: direction(dz),
+            relative_curvature: lambda_min / lambda_max,
+        });
+    }
+    let condition = lambda_max / lambda_min;
+    let (Some(cov1), Some(cov2)) = (covariance(h1, n, jac), covariance(h2, n, jac)) else {
+        return Err(SeUnavailable::NotPositiveDefinite {
+            direction: Vec::new(),
+            relative_curvature: lambda_min / lambda_max,
+        });
+    };
+    let std_errors: Vec<f64> = (0..p).map(|k| cov1[(k, k)].sqrt()).collect();
+    let step_change = (0..p)
+        .map(|k| (cov2[(k, k)].sqrt() / std_errors[k] - 1.0).abs())
+        .fold(0.0, f64::max);
+    let information = DMatrix::from_fn(p, p, |i, j| h1[(i, j)] * n / (jac[i] * jac[j]));
+    Ok(Inference::new(
+        names.to_vec(),
+        free.to_vec(),
+        std_errors,
+        cov1,
+        information,
+        condition,
+        step_change,
+    ))
 }
 
 /// The Hessian at the end of a run and what follows from it.
@@ -322,5 +339,80 @@ impl Curvature {
         (0..h.nrows())
             .map(|k| (h[(k, k)] > 0.0).then(|| h[(k, k)].sqrt().recip()))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXACT: f64 = 1e-12;
+
+    fn names() -> Vec<String> {
+        vec!["a".into(), "fixed".into(), "b".into()]
+    }
+
+    /// H = diag(4, 1) of the mean NLL over n = 100 with dθ/du = (1, 2): Var(a) = 1/(100·4),
+    /// Var(b) = 2²/(100·1).
+    #[test]
+    fn standard_errors_are_the_inverse_information_through_the_jacobian() {
+        let h = DMatrix::from_row_slice(2, 2, &[4.0, 0.0, 0.0, 1.0]);
+        let inference = analyse(&h, &h, 100.0, &[1.0, 2.0], &names(), &[0, 2]).unwrap();
+        approx::assert_relative_eq!(
+            inference.std_error("a").unwrap(),
+            0.05,
+            max_relative = EXACT
+        );
+        approx::assert_relative_eq!(inference.std_error("b").unwrap(), 0.2, max_relative = EXACT);
+        assert_eq!(inference.std_errors()[1], None);
+        assert!(matches!(
+            inference.std_error("fixed"),
+            Err(crate::Error::StdErrorsUnavailable {
+                reason: SeUnavailable::Fixed
+            })
+        ));
+        approx::assert_relative_eq!(inference.condition(), 1.0, max_relative = EXACT);
+        assert!(inference.step_change().abs() < EXACT);
+    }
+
+    /// Perfectly correlated parameters: the NLL is flat along a − b, which is named.
+    #[test]
+    fn a_flat_direction_is_named() {
+        let h = DMatrix::from_row_slice(2, 2, &[1.0, 1.0, 1.0, 1.0]);
+        let Err(SeUnavailable::NotPositiveDefinite { direction, .. }) =
+            analyse(&h, &h, 100.0, &[1.0, 1.0], &names(), &[0, 2])
+        else {
+            panic!("a flat direction must be reported");
+        };
+        let coefficient = |name: &str| direction.iter().find(|(n, _)| n == name).unwrap().1;
+        approx::assert_relative_eq!(coefficient("a"), -coefficient("b"), max_relative = EXACT);
+    }
+
+    /// A saddle: negative curvature along b, relative to the largest.
+    #[test]
+    fn negative_curvature_is_reported_relative_to_the_largest() {
+        let h = DMatrix::from_row_slice(2, 2, &[2.0, 0.0, 0.0, -1.0]);
+        let result = analyse(&h, &h, 100.0, &[1.0, 1.0], &names(), &[0, 2]);
+        assert_eq!(
+            result,
+            Err(SeUnavailable::NotPositiveDefinite {
+                direction: vec![("b".into(), 1.0)],
+                relative_curvature: -0.5,
+            })
+        );
+    }
+
+    /// A small eigenvalue that the halved step moves by more than itself is not trusted; an
+    /// ill-conditioned but stable Hessian is.
+    #[test]
+    fn an_eigenvalue_is_judged_against_the_step_change() {
+        let stable = DMatrix::from_row_slice(2, 2, &[1.0, 0.999_999, 0.999_999, 1.0]);
+        let inference = analyse(&stable, &stable, 100.0, &[1.0, 1.0], &names(), &[0, 2]);
+        assert!(inference.is_ok(), "{inference:?}");
+        let moved = DMatrix::from_row_slice(2, 2, &[1.0, 0.999_99, 0.999_99, 1.0]);
+        assert!(matches!(
+            analyse(&stable, &moved, 100.0, &[1.0, 1.0], &names(), &[0, 2]),
+            Err(SeUnavailable::NotPositiveDefinite { .. })
+        ));
     }
 }

@@ -114,115 +114,16 @@ impl Tries {
         self.recovering = true;
         self.recoveries += 1;
     }
-}
 
-/// What to do after a run, from how it ended.
-enum Next {
-    /// Judge it without a Hessian: the verdict is final.
-    Final(Ended),
-    /// Go on from where it ended without judging it.
-    Continue,
-    /// Judge it with the Hessian where it ended, then stop or restart.
-    Judge(Ended),
-}
-
-/// The settings of the next run, and whether it is a checkpoint run (L-BFGS stopped early to
-/// measure the Hessian).
-fn settings(
-    options: &FitOptions,
-    tries: &Tries,
-    iterations: u64,
-    dim: usize,
-    has_hessian: bool,
-    gradient_factor: f64,
-    simplex_edge: f64,
-) -> (RunSettings, bool) {
-    let shrink = tries.shrink();
-    let mut max_iters = options.max_iters - iterations;
-    if shrink.is_some() && options.method == Method::Lbfgs {
-        max_iters = max_iters.min(RECOVERY_ITERS);
-    }
-    let checkpoint = shrink.is_none()
-        && options.method == Method::Lbfgs
-        && dim >= 2
-        && !has_hessian
-        && max_iters > checkpoint_iters(dim);
-    if checkpoint {
-        max_iters = checkpoint_iters(dim);
-    }
-    let settings = RunSettings {
-        tolerance: options.tolerance,
-        max_iters,
-        gradient_factor,
-        simplex_edge,
-        shrink,
-    };
-    (settings, checkpoint)
-}
-
-/// Runs the optimizer on `objective` from `start` until the verdict at the end of a run is
-/// final: converged, or not converged for a reason a restart cannot mend.
-pub(crate) fn optimize<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
-    objective: &mut Objective<'_, O, F, S>,
-    start: Start,
-    options: &FitOptions,
-) -> Result<Stage> {
-    let Start {
-        mut theta,
-        mut guess,
-        mut hessian,
-        simplex_edge,
-    } = start;
-    let mut iterations = 0;
-    let mut path = Vec::new();
-    let mut tries = Tries::default();
-    let mut hessian_passes = 0;
-    let mut observed = None;
-    let mut gradient_factor = 1.0;
-    let outcome = loop {
-        let f0 = objective.recentre(&theta, guess.as_deref())?;
-        let (budget, checkpoint) = settings(
-            options,
-            &tries,
-            iterations,
-            objective.coords().dim(),
-            hessian.is_some(),
-            gradient_factor,
-            simplex_edge,
-        );
-        let whitening = hessian
-            .as_ref()
-            .and_then(|h| Whitening::new(h, objective.coords().scales()));
-        let run = match options.method {
-            Method::Lbfgs => lbfgs::run(objective, f0, &budget, whitening.as_ref())?,
-            Method::NelderMead => neldermead::run(objective, f0, &budget, whitening.as_ref())?,
-        };
-        iterations += run.iterations;
-        let coords = objective.coords();
-        path.extend(run.path.iter().skip(1).filter_map(|z| coords.theta(z).ok()));
-        let out_of_iterations = iterations >= options.max_iters;
-        let Run {
-            z,
-            f,
-            gradient,
-            ended,
-            ..
-        } = run;
-        let next = match ended {
+    /// What to do after a run that ended as `ended`, counting the try it used.
+    fn next(&mut self, ended: Ended, out_of_iterations: bool, checkpoint: bool) -> Next {
+        match ended {
             Ended::MaxIterations if out_of_iterations => Next::Final(ended),
             Ended::Failure(failure) => {
-                if tries.recoveries >= MAX_RECOVERIES || out_of_iterations {
-                    break judge_at(
-                        objective,
-                        z,
-                        f,
-                        None,
-                        &Ended::Failure(failure),
-                        options,
-                        None,
-                    );
+                if self.recoveries >= MAX_RECOVERIES || out_of_iterations {
+                    return Next::Final(Ended::Failure(failure));
                 }
-                tries.recover();
+                self.recover();
                 Next::Continue
             }
             // A long run in unwhitened coordinates: judge it with the Hessian, which the
@@ -233,88 +134,243 @@ pub(crate) fn optimize<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
             Ended::Checkpoint => Next::Judge(Ended::Checkpoint),
             // A short recovery run that used its iterations: carry on normally.
             Ended::MaxIterations => {
-                tries.recovering = false;
+                self.recovering = false;
                 Next::Continue
             }
             Ended::LineSearch => {
-                tries.recover();
+                self.recover();
                 Next::Judge(Ended::LineSearch)
             }
             Ended::SolverConverged => {
-                tries.recovering = false;
-                tries.restarts += 1;
+                self.recovering = false;
+                self.restarts += 1;
                 Next::Judge(Ended::SolverConverged)
             }
+        }
+    }
+}
+
+/// What to do after a run, from how it ended.
+enum Next {
+    /// Judge it without a Hessian (a failure never gets one: the NLL is not finite nearby):
+    /// the verdict is final.
+    Final(Ended),
+    /// Go on from where it ended without judging it.
+    Continue,
+    /// Judge it with the Hessian where it ended, then stop or restart.
+    Judge(Ended),
+}
+
+/// The state of a stage between runs.
+struct Progress {
+    /// Where the next run starts, the scales to calibrate from, the Hessian to whiten with.
+    theta: Vec<f64>,
+    guess: Option<Vec<f64>>,
+    hessian: Option<DMatrix<f64>>,
+    simplex_edge: f64,
+    iterations: u64,
+    path: Vec<Vec<f64>>,
+    tries: Tries,
+    hessian_passes: u64,
+    /// Scales L-BFGS's gradient test when correlated parameters made it stop short.
+    gradient_factor: f64,
+}
+
+/// A run's end, judged: the stage is over, or it goes on from a new point.
+enum Verdict {
+    Final(
+        Outcome,
+        Option<std::result::Result<Inference, SeUnavailable>>,
+    ),
+    Again,
+}
+
+impl Progress {
+    fn new(start: Start) -> Self {
+        Progress {
+            theta: start.theta,
+            guess: start.guess,
+            hessian: start.hessian,
+            simplex_edge: start.simplex_edge,
+            iterations: 0,
+            path: Vec::new(),
+            tries: Tries::default(),
+            hessian_passes: 0,
+            gradient_factor: 1.0,
+        }
+    }
+
+    /// The settings of the next run, and whether it is a checkpoint run (L-BFGS stopped
+    /// early to measure the Hessian).
+    fn settings(&self, options: &FitOptions, dim: usize) -> (RunSettings, bool) {
+        let shrink = self.tries.shrink();
+        let mut max_iters = options.max_iters - self.iterations;
+        if shrink.is_some() && options.method == Method::Lbfgs {
+            max_iters = max_iters.min(RECOVERY_ITERS);
+        }
+        let checkpoint = shrink.is_none()
+            && options.method == Method::Lbfgs
+            && dim >= 2
+            && self.hessian.is_none()
+            && max_iters > checkpoint_iters(dim);
+        if checkpoint {
+            max_iters = checkpoint_iters(dim);
+        }
+        let settings = RunSettings {
+            tolerance: options.tolerance,
+            max_iters,
+            gradient_factor: self.gradient_factor,
+            simplex_edge: self.simplex_edge,
+            shrink,
         };
-        let ended = match next {
-            Next::Final(ended) => break judge_at(objective, z, f, gradient, &ended, options, None),
+        (settings, checkpoint)
+    }
+
+    /// One run from `theta`, in coordinates re-centred and re-calibrated there.
+    fn run<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+        &mut self,
+        objective: &mut Objective<'_, O, F, S>,
+        options: &FitOptions,
+    ) -> Result<(Run, bool)> {
+        let f0 = objective.recentre(&self.theta, self.guess.as_deref())?;
+        let (settings, checkpoint) = self.settings(options, objective.coords().dim());
+        let whitening = self
+            .hessian
+            .as_ref()
+            .and_then(|h| Whitening::new(h, objective.coords().scales()));
+        let run = match options.method {
+            Method::Lbfgs => lbfgs::run(objective, f0, &settings, whitening.as_ref())?,
+            Method::NelderMead => neldermead::run(objective, f0, &settings, whitening.as_ref())?,
+        };
+        self.iterations += run.iterations;
+        let coords = objective.coords();
+        self.path
+            .extend(run.path.iter().skip(1).filter_map(|z| coords.theta(z).ok()));
+        Ok((run, checkpoint))
+    }
+
+    /// Judges the point a run returned with the Hessian there: the Newton decrement gives the
+    /// distance to the optimum, and the same Hessian the standard errors when the fit has
+    /// converged. Decides whether the stage is over, and sets the scales the next
+    /// calibration (or the stage's result) starts from.
+    fn judge<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+        &mut self,
+        objective: &Objective<'_, O, F, S>,
+        run: Run,
+        ended: Ended,
+        theta_end: &[f64],
+        out_of_iterations: bool,
+        options: &FitOptions,
+    ) -> Verdict {
+        let passes = |c: Counts| c.nll + c.score;
+        let before = passes(objective.counts());
+        let measured =
+            curvature::observe(objective, &run.z, run.f, theta_end, options.standard_errors);
+        self.hessian_passes += passes(objective.counts()) - before;
+        self.hessian = measured.hessian.clone();
+        let stopped_by_gradient_test = matches!(ended, Ended::SolverConverged);
+        let mut outcome = judge_at(
+            objective,
+            run.z,
+            run.f,
+            run.gradient,
+            &ended,
+            options,
+            Some(&measured),
+        );
+        let converged = matches!(outcome.judged.convergence, Convergence::Converged(_));
+        let restartable = matches!(
+            outcome.judged.convergence,
+            Convergence::NotConverged(
+                StopReason::LineSearchFailed { .. }
+                    | StopReason::Stalled { .. }
+                    | StopReason::SimplexCollapsed { .. }
+                    | StopReason::NotAMinimum { .. }
+            )
+        );
+        self.guess = Some(
+            measured
+                .scales()
+                .unwrap_or_else(|| objective.coords().scales().to_vec()),
+        );
+        if converged || !restartable || out_of_iterations || self.tries.out_of_tries() {
+            if matches!(
+                outcome.judged.convergence,
+                Convergence::Converged(ConvergedBy::PrecisionLimit)
+            ) && options.method == Method::Lbfgs
+                && let Some(polished) = polish(objective, &outcome, &measured, options)
+            {
+                if let Ok(theta) = objective.coords().theta(&polished.z) {
+                    self.path.push(theta);
+                }
+                outcome = polished;
+            }
+            if !converged && out_of_iterations {
+                outcome.judged.convergence = Convergence::NotConverged(StopReason::MaxIterations {
+                    iterations: options.max_iters,
+                });
+            }
+            return Verdict::Final(outcome, Some(measured.result));
+        }
+        // L-BFGS's gradient-norm test fired, but with correlated parameters the decrement
+        // says the optimum is farther: ask the next run for as much more as was missing.
+        if let Some(d) = outcome.judged.distance
+            && stopped_by_gradient_test
+            && d > options.tolerance
+        {
+            self.gradient_factor = (self.gradient_factor * 0.5 * options.tolerance / d).max(1e-6);
+        }
+        Verdict::Again
+    }
+}
+
+/// Runs the optimizer on `objective` from `start` until the verdict at the end of a run is
+/// final: converged, or not converged for a reason a restart cannot mend.
+pub(crate) fn optimize<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    objective: &mut Objective<'_, O, F, S>,
+    start: Start,
+    options: &FitOptions,
+) -> Result<Stage> {
+    let mut progress = Progress::new(start);
+    let (outcome, observed) = loop {
+        let (run, checkpoint) = progress.run(objective, options)?;
+        let out_of_iterations = progress.iterations >= options.max_iters;
+        let ended = match progress
+            .tries
+            .next(run.ended.clone(), out_of_iterations, checkpoint)
+        {
+            Next::Final(ended) => {
+                // A failure is judged without the run's gradient, which it has not got.
+                let gradient = if matches!(ended, Ended::Failure(_)) {
+                    None
+                } else {
+                    run.gradient
+                };
+                let outcome = judge_at(objective, run.z, run.f, gradient, &ended, options, None);
+                break (outcome, None);
+            }
             Next::Continue => None,
             Next::Judge(ended) => Some(ended),
         };
-        let theta_end = objective.coords().theta(&z).map_err(Error::from)?;
-        let mut next_guess = objective.coords().scales().to_vec();
-        if let Some(ended) = ended {
-            // Judge the point the run returned with the Hessian there: the Newton decrement
-            // gives the distance to the optimum, and the same Hessian gives the standard
-            // errors when the fit has converged.
-            let passes = |c: Counts| c.nll + c.score;
-            let before = passes(objective.counts());
-            let measured =
-                curvature::observe(objective, &z, f, &theta_end, options.standard_errors);
-            hessian_passes += passes(objective.counts()) - before;
-            hessian = measured.hessian.clone();
-            let stopped_by_gradient_test = matches!(ended, Ended::SolverConverged);
-            let outcome = judge_at(objective, z, f, gradient, &ended, options, Some(&measured));
-            let converged = matches!(outcome.judged.convergence, Convergence::Converged(_));
-            let restartable = matches!(
-                outcome.judged.convergence,
-                Convergence::NotConverged(
-                    StopReason::LineSearchFailed { .. }
-                        | StopReason::Stalled { .. }
-                        | StopReason::SimplexCollapsed { .. }
-                        | StopReason::NotAMinimum { .. }
-                )
-            );
-            if let Some(scales) = measured.scales() {
-                next_guess = scales;
+        let theta_end = objective.coords().theta(&run.z).map_err(Error::from)?;
+        let verdict = match ended {
+            Some(ended) => progress.judge(
+                objective,
+                run,
+                ended,
+                &theta_end,
+                out_of_iterations,
+                options,
+            ),
+            None => {
+                progress.guess = Some(objective.coords().scales().to_vec());
+                Verdict::Again
             }
-            if converged || !restartable || out_of_iterations || tries.out_of_tries() {
-                let mut outcome = outcome;
-                if matches!(
-                    outcome.judged.convergence,
-                    Convergence::Converged(ConvergedBy::PrecisionLimit)
-                ) && options.method == Method::Lbfgs
-                    && let Some(polished) = polish(objective, &outcome, &measured, options)
-                {
-                    if let Ok(theta) = objective.coords().theta(&polished.z) {
-                        path.push(theta);
-                    }
-                    outcome = polished;
-                }
-                observed = Some(measured.result);
-                guess = Some(next_guess);
-                if !converged && out_of_iterations {
-                    outcome.judged.convergence =
-                        Convergence::NotConverged(StopReason::MaxIterations {
-                            iterations: options.max_iters,
-                        });
-                }
-                break outcome;
-            }
-            // L-BFGS's gradient-norm test fired, but with correlated parameters the decrement
-            // says the optimum is farther: ask the next run for as much more as was missing.
-            if let Some(d) = outcome.judged.distance
-                && stopped_by_gradient_test
-                && d > options.tolerance
-            {
-                gradient_factor = (gradient_factor * 0.5 * options.tolerance / d).max(1e-6);
-            }
-            theta = theta_end;
-            guess = Some(next_guess);
-            continue;
+        };
+        if let Verdict::Final(outcome, observed) = verdict {
+            break (outcome, observed);
         }
-        theta = theta_end;
-        guess = Some(next_guess);
+        progress.theta = theta_end;
     };
     let coords = objective.coords();
     let estimates = coords.theta(&outcome.z).map_err(Error::from)?;
@@ -322,11 +378,11 @@ pub(crate) fn optimize<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         outcome,
         estimates,
         observed,
-        iterations,
-        path,
-        hessian_passes,
-        hessian,
-        scales: guess.unwrap_or_else(|| coords.scales().to_vec()),
+        iterations: progress.iterations,
+        path: progress.path,
+        hessian_passes: progress.hessian_passes,
+        hessian: progress.hessian,
+        scales: progress.guess.unwrap_or_else(|| coords.scales().to_vec()),
     })
 }
 
