@@ -179,8 +179,10 @@ struct Progress {
 /// A run's end, judged: the stage is over, or it goes on from a new point.
 enum Verdict {
     Final(
-        Outcome,
-        Option<std::result::Result<Inference, SeUnavailable>>,
+        Box<(
+            Outcome,
+            Option<std::result::Result<Inference, SeUnavailable>>,
+        )>,
     ),
     Again,
 }
@@ -310,7 +312,7 @@ impl Progress {
                     iterations: options.max_iters,
                 });
             }
-            return Verdict::Final(outcome, Some(measured.result));
+            return Verdict::Final(Box::new((outcome, Some(measured.result))));
         }
         // L-BFGS's gradient-norm test fired, but with correlated parameters the decrement
         // says the optimum is farther: ask the next run for as much more as was missing.
@@ -367,8 +369,8 @@ pub(crate) fn optimize<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
                 Verdict::Again
             }
         };
-        if let Verdict::Final(outcome, observed) = verdict {
-            break (outcome, observed);
+        if let Verdict::Final(end) = verdict {
+            break *end;
         }
         progress.theta = theta_end;
     };
