@@ -142,25 +142,48 @@ pub(crate) struct Evidence<'a> {
     pub(crate) observed: &'a Result<Inference, SeUnavailable>,
 }
 
-/// Builds the certificate, and says why standard errors must be refused if they must.
-pub(crate) fn certify(e: &Evidence<'_>) -> (Certificate, Option<SeUnavailable>) {
-    let mut checks = Vec::new();
-    let mut refuse = None;
-    let mut check = |name, status, detail: String, reason: Option<SeUnavailable>| {
-        if status == Status::Fail && refuse.is_none() {
-            refuse = reason;
+/// The checks made so far, and the first reason a failed one gives to refuse the standard
+/// errors.
+#[derive(Default)]
+struct Checks {
+    checks: Vec<Check>,
+    refuse: Option<SeUnavailable>,
+}
+
+impl Checks {
+    fn add(
+        &mut self,
+        name: &'static str,
+        status: Status,
+        detail: String,
+        reason: Option<SeUnavailable>,
+    ) {
+        if status == Status::Fail && self.refuse.is_none() {
+            self.refuse = reason;
         }
-        checks.push(Check {
+        self.checks.push(Check {
             name,
             status,
             detail,
         });
-    };
+    }
+}
 
-    // 1. Why the optimizer stopped.
+/// Builds the certificate, and says why standard errors must be refused if they must.
+pub(crate) fn certify(e: &Evidence<'_>) -> (Certificate, Option<SeUnavailable>) {
+    let mut out = Checks::default();
+    optimizer(e, &mut out);
+    gradient(e, &mut out);
+    curvature(e, &mut out);
+    edges(e, &mut out);
+    (Certificate { checks: out.checks }, out.refuse)
+}
+
+/// Why the optimizer stopped.
+fn optimizer(e: &Evidence<'_>, out: &mut Checks) {
     match e.convergence {
         Convergence::Converged(ConvergedBy::PrecisionLimit) if e.precision > GRADIENT_FAIL => {
-            check(
+            out.add(
                 "optimizer",
                 Status::Warn,
                 format!(
@@ -170,53 +193,57 @@ pub(crate) fn certify(e: &Evidence<'_>) -> (Certificate, Option<SeUnavailable>) 
                 None,
             )
         }
-        Convergence::Converged(by) => check(
+        Convergence::Converged(by) => out.add(
             "optimizer",
             Status::Pass,
             format!("converged ({by:?})"),
             None,
         ),
-        Convergence::NotConverged(reason) => check(
+        Convergence::NotConverged(reason) => out.add(
             "optimizer",
             Status::Fail,
             format!("did not converge: {reason}"),
             Some(SeUnavailable::NotConverged),
         ),
     }
+}
 
-    // 2. The gradient, as a distance to the optimum in standard errors.
+/// The gradient, as a distance to the optimum in standard errors.
+fn gradient(e: &Evidence<'_>, out: &mut Checks) {
     match e.distance {
-        Some(d) if d <= GRADIENT_PASS.max(e.precision) => check(
+        Some(d) if d <= GRADIENT_PASS.max(e.precision) => out.add(
             "gradient",
             Status::Pass,
             format!("optimum within {d:.1e} standard errors"),
             None,
         ),
-        Some(d) if d <= GRADIENT_FAIL => check(
+        Some(d) if d <= GRADIENT_FAIL => out.add(
             "gradient",
             Status::Warn,
             format!("the gradient puts the optimum {d:.1e} standard errors away"),
             None,
         ),
-        Some(d) => check(
+        Some(d) => out.add(
             "gradient",
             Status::Fail,
             format!("the gradient puts the optimum {d:.1e} standard errors away"),
             Some(SeUnavailable::NotConverged),
         ),
-        None => check(
+        None => out.add(
             "gradient",
             Status::Fail,
             "the gradient at the estimates could not be computed".into(),
             Some(SeUnavailable::NotConverged),
         ),
     }
+}
 
-    // 3. The Hessian and 4. the stability of the standard errors.
+/// The Hessian, and the stability of the standard errors.
+fn curvature(e: &Evidence<'_>, out: &mut Checks) {
     match e.observed {
         Ok(inference) => {
             let condition = inference.condition();
-            check(
+            out.add(
                 "hessian",
                 if condition > CONDITION_WARN {
                     Status::Warn
@@ -234,7 +261,7 @@ pub(crate) fn certify(e: &Evidence<'_>) -> (Certificate, Option<SeUnavailable>) 
             } else {
                 Status::Fail
             };
-            check(
+            out.add(
                 "step stability",
                 status,
                 format!(
@@ -245,15 +272,17 @@ pub(crate) fn certify(e: &Evidence<'_>) -> (Certificate, Option<SeUnavailable>) 
         }
         // Not computed: nothing to check (a fit that did not converge already failed above).
         Err(SeUnavailable::NotRequested | SeUnavailable::NotConverged) => {}
-        Err(reason) => check(
+        Err(reason) => out.add(
             "hessian",
             Status::Fail,
             reason.to_string(),
             Some(reason.clone()),
         ),
     }
+}
 
-    // 5. Estimates at or near the edge of their space.
+/// Estimates at or near the edge of their space.
+fn edges(e: &Evidence<'_>, out: &mut Checks) {
     for (p, &value) in e.params.iter().zip(e.estimates) {
         let se = e
             .observed
@@ -271,7 +300,7 @@ pub(crate) fn certify(e: &Evidence<'_>) -> (Certificate, Option<SeUnavailable>) 
             Space::Free | Space::Fixed(_) => continue,
         };
         if at_edge {
-            check(
+            out.add(
                 "edge",
                 Status::Fail,
                 format!(
@@ -285,7 +314,7 @@ pub(crate) fn certify(e: &Evidence<'_>) -> (Certificate, Option<SeUnavailable>) 
         } else if let Some(se) = se
             && gap < NEAR_EDGE_SE * se
         {
-            check(
+            out.add(
                 "edge",
                 Status::Warn,
                 format!(
@@ -298,5 +327,4 @@ pub(crate) fn certify(e: &Evidence<'_>) -> (Certificate, Option<SeUnavailable>) 
             );
         }
     }
-    (Certificate { checks }, refuse)
 }

@@ -38,6 +38,7 @@ pub struct Model<O, F, S = NoScore<O>> {
 }
 
 /// Declares a model's parameters; [`build`](ModelBuilder::build) validates them.
+#[must_use = "a builder does nothing until `build` is called"]
 pub struct ModelBuilder<O, F, S = NoScore<O>> {
     density: F,
     score: Option<S>,

@@ -30,6 +30,7 @@ use crate::profile::ProfileInterval;
 /// # Ok::<(), maxlik::Error>(())
 /// ```
 #[derive(Debug, Clone)]
+#[must_use = "a summary is shown by printing it"]
 pub struct Summary<'a> {
     fit: &'a Fit,
     level: f64,
@@ -76,11 +77,21 @@ impl<'a> Summary<'a> {
     }
 }
 
+/// The rule above and below the table.
+const RULE_WIDTH: usize = 96;
+
 impl fmt::Display for Summary<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_header(f)?;
+        self.write_table(f)?;
+        self.write_record(f)
+    }
+}
+
+impl Summary<'_> {
+    /// The verdict, n, the log-likelihood and the information criteria.
+    fn write_header(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let fit = self.fit;
-        let pct = format!("{:.0}%", 100.0 * self.level);
-        let rule = "-".repeat(96);
         writeln!(
             f,
             "Maximum-likelihood fit{:>74}",
@@ -107,7 +118,14 @@ impl fmt::Display for Summary<'_> {
             num(fit.aic()),
             aicc,
             num(fit.bic())
-        )?;
+        )
+    }
+
+    /// One row per parameter: estimate, standard error, Wald and profile intervals.
+    fn write_table(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let fit = self.fit;
+        let pct = format!("{:.0}%", 100.0 * self.level);
+        let rule = "-".repeat(RULE_WIDTH);
         writeln!(f, "{rule}")?;
         // The Wald column is padded only when a profile column follows it.
         let wald_width = if self.profiles.is_empty() { 0 } else { 32 };
@@ -152,7 +170,12 @@ impl fmt::Display for Summary<'_> {
             }
             writeln!(f)?;
         }
-        writeln!(f, "{rule}")?;
+        writeln!(f, "{rule}")
+    }
+
+    /// Why standard errors are missing, the optimizer's record, and the certificate.
+    fn write_record(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let fit = self.fit;
         if let Err(reason) = fit.std_errors() {
             writeln!(f, "standard errors not available: {reason}")?;
         }
@@ -178,8 +201,8 @@ impl fmt::Display for Summary<'_> {
                 f,
                 "warm start: {} stage(s) on subsamples of {}..{} observations, {:.2} passes over all the data in total",
                 fit.warm_start().len(),
-                fit.warm_start()[0].observations,
-                last.observations,
+                fit.warm_start()[0].observations(),
+                last.observations(),
                 fit.data_passes()
             )?;
         }
@@ -204,7 +227,7 @@ impl fmt::Display for Summary<'_> {
         if certificate
             .checks()
             .iter()
-            .all(|c| c.status == Status::Pass)
+            .all(|c| c.status() == Status::Pass)
         {
             write!(
                 f,
