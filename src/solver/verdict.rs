@@ -60,130 +60,160 @@ pub(crate) struct Judged {
     pub(crate) convergence: Convergence,
 }
 
+/// What the evidence says about the distance to the optimum, and what limits it.
+struct Distances {
+    /// The gradient's norm in `z`.
+    norm: Option<f64>,
+    /// The distance to the optimum the gradient implies, in standard errors.
+    distance: Option<f64>,
+    /// How close to the optimum this computation can place it: the gradient's rounding noise
+    /// (with margin) and forward differences' bias, in standard errors.
+    noise: f64,
+    /// The part of `noise` that is forward differences' bias.
+    bias: f64,
+    /// Points closer than this (in standard errors) have NLLs that rounding cannot tell apart:
+    /// a search on NLL values that stops there has done all it can.
+    resolution: f64,
+    /// Whether the coordinates are near unit curvature: the precision above is a limit of
+    /// these coordinates, and in coordinates far from it a restart (re-scaled where this run
+    /// ended) does better, so only well-scaled coordinates may stop at it.
+    well_scaled: bool,
+    /// A direction along which the Hessian curves down clearly (not merely flat).
+    curving_down: Option<Vec<(String, f64)>>,
+}
+
+impl Distances {
+    fn of(e: &Evidence<'_>) -> Self {
+        let root_n = e.n.sqrt();
+        let scales = e.scales;
+        let hessian = e.curvature.and_then(|c| c.hessian.as_ref());
+        // The curvature along each z coordinate: from the Hessian here (when its diagonal is
+        // positive), else as calibrated.
+        let diagonal: Vec<f64> = match hessian {
+            Some(h) if (0..h.nrows()).all(|k| h[(k, k)] > 0.0) => (0..h.nrows())
+                .map(|k| h[(k, k)] * scales[k] * scales[k])
+                .collect(),
+            _ => e.calibrated.to_vec(),
+        };
+        // A gradient-sized vector in z as a distance in standard errors (diagonal curvature).
+        let in_se = |v: &[f64]| -> f64 {
+            root_n
+                * v.iter()
+                    .zip(&diagonal)
+                    .map(|(v, c)| v * v / c)
+                    .sum::<f64>()
+                    .sqrt()
+        };
+        // The Newton decrement: √n times it is the distance to the optimum in standard errors.
+        // With the Hessian where the run ended when it is positive definite, else with the
+        // diagonal curvature.
+        let decrement = e.gradient.map(|g| {
+            let g_u: Vec<f64> = g.iter().zip(scales).map(|(v, s)| v / s).collect();
+            e.curvature
+                .and_then(|c| c.decrement(&g_u))
+                .unwrap_or_else(|| in_se(g) / root_n)
+        });
+        let floor = e.floor.at(&diagonal);
+        let noise: Vec<f64> = floor
+            .noise
+            .iter()
+            .zip(&floor.bias)
+            .map(|(n, b)| NOISE_MARGIN * n + b)
+            .collect();
+        let well_scaled = diagonal.iter().zip(scales).enumerate().all(|(k, (c, s))| {
+            // The scale a re-calibration here would choose, against the one in use.
+            let natural = (s / c.sqrt()).min(e.scale_caps[k]);
+            (0.3..=3.0).contains(&(natural / s))
+        });
+        let curving_down = match e.curvature.map(|c| &c.result) {
+            Some(Err(SeUnavailable::NotPositiveDefinite {
+                direction,
+                relative_curvature,
+            })) if *relative_curvature < -NEGATIVE_CURVATURE => Some(direction.clone()),
+            _ => None,
+        };
+        Distances {
+            norm: e
+                .gradient
+                .map(|g| g.iter().map(|v| v * v).sum::<f64>().sqrt()),
+            distance: decrement.map(|d| d * root_n),
+            noise: in_se(&noise),
+            bias: in_se(&floor.bias),
+            resolution: (2.0 * e.n * NOISE_MARGIN * f64::EPSILON * e.f.abs().max(1.0)).sqrt(),
+            well_scaled,
+            curving_down,
+        }
+    }
+}
+
 /// Judges a point from its evidence.
 pub(crate) fn judge(e: &Evidence<'_>) -> Judged {
-    let n = e.n;
-    let f = e.f;
-    let root_n = n.sqrt();
-    let norm = e
-        .gradient
-        .map(|g| g.iter().map(|v| v * v).sum::<f64>().sqrt());
-    let scales = e.scales;
-    let hessian = e.curvature.and_then(|c| c.hessian.as_ref());
-    // The curvature along each z coordinate: from the Hessian here (when its diagonal is
-    // positive), else as calibrated.
-    let diagonal: Vec<f64> = match hessian {
-        Some(h) if (0..h.nrows()).all(|k| h[(k, k)] > 0.0) => (0..h.nrows())
-            .map(|k| h[(k, k)] * scales[k] * scales[k])
-            .collect(),
-        _ => e.calibrated.to_vec(),
-    };
-    // A gradient-sized vector in z as a distance in standard errors (diagonal curvature).
-    let in_se = |v: &[f64]| -> f64 {
-        root_n
-            * v.iter()
-                .zip(&diagonal)
-                .map(|(v, c)| v * v / c)
-                .sum::<f64>()
-                .sqrt()
-    };
-    // The Newton decrement: √n times it is the distance to the optimum in standard errors.
-    // With the Hessian where the run ended when it is positive definite, else with the
-    // diagonal curvature.
-    let decrement = e.gradient.map(|g| {
-        let g_u: Vec<f64> = g.iter().zip(scales).map(|(v, s)| v / s).collect();
-        e.curvature
-            .and_then(|c| c.decrement(&g_u))
-            .unwrap_or_else(|| in_se(g) / root_n)
-    });
-    let floor = e.floor.at(&diagonal);
-    let noise: Vec<f64> = floor
-        .noise
-        .iter()
-        .zip(&floor.bias)
-        .map(|(n, b)| NOISE_MARGIN * n + b)
-        .collect();
-    // How close to the optimum this computation can place it, and the part of that which is
-    // forward differences' bias.
-    let noise_distance = in_se(&noise);
-    // The precision above is a limit of these coordinates; in coordinates far from unit
-    // curvature a restart (re-scaled where this run ended) does better, so only well-scaled
-    // coordinates may stop at it.
-    let well_scaled = diagonal.iter().zip(scales).enumerate().all(|(k, (c, s))| {
-        // The scale a re-calibration here would choose, against the one in use.
-        let natural = (s / c.sqrt()).min(e.scale_caps[k]);
-        (0.3..=3.0).contains(&(natural / s))
-    });
-    let bias_distance = in_se(&floor.bias);
-    // Points closer than this (in standard errors) have NLLs that rounding cannot tell apart:
-    // a search on NLL values that stops there has done all it can.
-    let resolution = (2.0 * n * NOISE_MARGIN * f64::EPSILON * f.abs().max(1.0)).sqrt();
-    let tolerance = e.tolerance;
-    // A Hessian that curves down clearly (not merely flat) where the run ended: not a minimum.
-    let curving_down = match e.curvature.map(|c| &c.result) {
-        Some(Err(SeUnavailable::NotPositiveDefinite {
-            direction,
-            relative_curvature,
-        })) if *relative_curvature < -NEGATIVE_CURVATURE => Some(direction.clone()),
-        _ => None,
-    };
+    let d = Distances::of(e);
+    Judged {
+        distance: d.distance,
+        precision: d.noise.max(d.resolution),
+        norm: d.norm,
+        convergence: decide(e, &d),
+    }
+}
 
-    let convergence = match (e.ended, norm.zip(decrement)) {
-        (Ended::Failure(failure), _) => Convergence::NotConverged(stop_reason(failure.clone())),
-        (Ended::MaxIterations, _) => Convergence::NotConverged(StopReason::MaxIterations {
-            iterations: e.max_iters,
-        }),
-        (_, None) => Convergence::NotConverged(StopReason::Stalled {
-            distance: f64::INFINITY,
-        }),
-        (ended, Some((_, decrement))) => {
-            let distance = decrement * root_n;
-            let short = |distance| match ended {
-                Ended::LineSearch => StopReason::LineSearchFailed { distance },
-                _ => StopReason::Stalled { distance },
-            };
-            match e.method {
-                // Stationary, but the NLL curves down: a saddle or an unbounded likelihood.
-                _ if curving_down.is_some()
-                    && distance <= noise_distance.max(resolution).max(tolerance).max(1.0) =>
-                {
-                    Convergence::NotConverged(StopReason::NotAMinimum {
-                        direction: curving_down.unwrap_or_default(),
-                    })
-                }
-                Method::Lbfgs => {
-                    let limit = noise_distance.max(resolution);
-                    if curving_down.is_some() {
-                        Convergence::NotConverged(short(distance))
-                    } else if distance <= tolerance && bias_distance <= tolerance {
-                        Convergence::Converged(ConvergedBy::Gradient)
-                    } else if distance <= (LIMIT_SLACK * limit).max(tolerance)
-                        && limit <= PRECISION_LIMIT_MAX
-                        && well_scaled
-                    {
-                        Convergence::Converged(ConvergedBy::PrecisionLimit)
-                    } else {
-                        Convergence::NotConverged(short(distance))
-                    }
-                }
-                Method::NelderMead => {
-                    let spread = matches!(ended, Ended::SolverConverged) && curving_down.is_none();
-                    let confirm = NELDER_MEAD_CONFIRM * tolerance;
-                    let limit = if well_scaled { noise_distance } else { 0.0 };
-                    if spread && distance <= confirm.max(NOISE_MARGIN * resolution).max(limit) {
-                        Convergence::Converged(ConvergedBy::SimplexSpread)
-                    } else {
-                        Convergence::NotConverged(StopReason::SimplexCollapsed { distance })
-                    }
-                }
+/// The verdict: converged by which test, or why not.
+fn decide(e: &Evidence<'_>, d: &Distances) -> Convergence {
+    let tolerance = e.tolerance;
+    let distance = match (e.ended, d.norm.and(d.distance)) {
+        (Ended::Failure(failure), _) => {
+            return Convergence::NotConverged(stop_reason(failure.clone()));
+        }
+        (Ended::MaxIterations, _) => {
+            return Convergence::NotConverged(StopReason::MaxIterations {
+                iterations: e.max_iters,
+            });
+        }
+        (_, None) => {
+            return Convergence::NotConverged(StopReason::Stalled {
+                distance: f64::INFINITY,
+            });
+        }
+        (_, Some(distance)) => distance,
+    };
+    let short = |distance| match e.ended {
+        Ended::LineSearch => StopReason::LineSearchFailed { distance },
+        _ => StopReason::Stalled { distance },
+    };
+    let limit = d.noise.max(d.resolution);
+    // Stationary, but the NLL curves down: a saddle or an unbounded likelihood.
+    if let Some(direction) = &d.curving_down
+        && distance <= limit.max(tolerance).max(1.0)
+    {
+        return Convergence::NotConverged(StopReason::NotAMinimum {
+            direction: direction.clone(),
+        });
+    }
+    match e.method {
+        Method::Lbfgs => {
+            if d.curving_down.is_some() {
+                Convergence::NotConverged(short(distance))
+            } else if distance <= tolerance && d.bias <= tolerance {
+                Convergence::Converged(ConvergedBy::Gradient)
+            } else if distance <= (LIMIT_SLACK * limit).max(tolerance)
+                && limit <= PRECISION_LIMIT_MAX
+                && d.well_scaled
+            {
+                Convergence::Converged(ConvergedBy::PrecisionLimit)
+            } else {
+                Convergence::NotConverged(short(distance))
             }
         }
-    };
-    Judged {
-        distance: decrement.map(|d| d * root_n),
-        precision: noise_distance.max(resolution),
-        norm,
-        convergence,
+        Method::NelderMead => {
+            let spread = matches!(e.ended, Ended::SolverConverged) && d.curving_down.is_none();
+            let confirm = NELDER_MEAD_CONFIRM * tolerance;
+            let limit = if d.well_scaled { d.noise } else { 0.0 };
+            if spread && distance <= confirm.max(NOISE_MARGIN * d.resolution).max(limit) {
+                Convergence::Converged(ConvergedBy::SimplexSpread)
+            } else {
+                Convergence::NotConverged(StopReason::SimplexCollapsed { distance })
+            }
+        }
     }
 }
 
