@@ -34,26 +34,48 @@
     clippy::missing_panics_doc
 )]
 
-// Bottom up: each module imports only from the ones above it in this list (see
-// docs/architecture.md).
-mod analytic;
-mod certificate;
-mod compare;
-mod density;
-mod error;
-mod families;
-mod fit;
-mod inference;
-mod model;
-mod numerics;
-mod objective;
-mod options;
+// The layers, bottom up: a module imports only from the layers above its own (tested in
+// tests/layering.rs); rustfmt keeps each layer's modules in alphabetical order.
+
+// What a fit can end with, and the error type.
 mod outcome;
+
+mod error;
+
+// Small numerics, compensated sums, parameter spaces.
+mod numerics;
 mod params;
-mod profile;
-mod solver;
 mod sum;
+
+// The density and score traits; a fit's standard errors as a value.
+mod density;
+mod inference;
+
+// The NLL over the data and the coordinates the optimizers see.
+mod objective;
+
+// The user's options; the certificate of a fit.
+mod certificate;
+mod options;
+
+// A fit.
+mod fit;
+
+// The optimizers and the driver.
+mod solver;
+
+// Profiles and the likelihood-ratio test.
+mod compare;
+mod profile;
+
+// A model: the public entry point to all of the above.
+mod model;
+
+// Reports, closed forms, built-in families.
+mod analytic;
 mod summary;
+
+mod families;
 
 pub use analytic::{ClosedForm, Comparison, ComparisonRow};
 pub use certificate::{Certificate, Check, Status, Trust};

@@ -12,11 +12,15 @@ macro_rules! say {
     }};
 }
 
-mod cli;
+// The layers, bottom up: a module imports only from the layers above its own (tested in
+// tests/layering.rs).
 mod data;
-mod demo;
 mod plot;
 mod report;
+
+mod demo;
+
+mod cli;
 
 use std::process::ExitCode;
 
