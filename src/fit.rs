@@ -73,45 +73,45 @@ pub(crate) struct Stationarity {
     pub(crate) convergence: Convergence,
 }
 
+/// What a fit found and what it cost, before the certificate is made.
+#[derive(Debug, Clone)]
+pub(crate) struct Record {
+    pub(crate) params: Vec<Param>,
+    pub(crate) estimates: Vec<f64>,
+    /// The summed NLL at the estimates.
+    pub(crate) nll: f64,
+    pub(crate) n: usize,
+    pub(crate) method: Method,
+    pub(crate) cost: Cost,
+    pub(crate) stationarity: Stationarity,
+    /// The points the optimizer accepted, in the user's parameters.
+    pub(crate) path: Vec<Vec<f64>>,
+}
+
 /// A finished fit. Everything is in the user's parameters; the NLL is the full sum over the
 /// data, constant terms included. A fit remembers its parameters' names, the number of
 /// observations and its NLL, so that a profile or a test given a fit of another model or of
 /// other data returns [`Error::FitMismatch`].
 #[derive(Debug, Clone)]
 pub struct Fit {
-    params: Vec<Param>,
-    estimates: Vec<f64>,
-    nll: f64,
-    n: usize,
-    method: Method,
-    cost: Cost,
-    stationarity: Stationarity,
-    path: Vec<Vec<f64>>,
+    record: Record,
     std_errors: std::result::Result<Inference, SeUnavailable>,
     certificate: Certificate,
 }
 
 impl Fit {
-    /// Assembles a fit and certifies it: the standard errors are refused when a check of the
-    /// certificate fails for a reason that makes them meaningless.
-    #[allow(clippy::too_many_arguments)]
+    /// Certifies a fit: the standard errors are refused when a check of the certificate fails
+    /// for a reason that makes them meaningless.
     pub(crate) fn new(
-        params: Vec<Param>,
-        estimates: Vec<f64>,
-        nll: f64,
-        n: usize,
-        method: Method,
-        cost: Cost,
-        stationarity: Stationarity,
-        path: Vec<Vec<f64>>,
+        record: Record,
         observed: std::result::Result<Inference, SeUnavailable>,
     ) -> Fit {
         let (certificate, refuse) = certificate::certify(&certificate::Evidence {
-            convergence: &stationarity.convergence,
-            distance: stationarity.distance,
-            precision: stationarity.precision,
-            params: &params,
-            estimates: &estimates,
+            convergence: &record.stationarity.convergence,
+            distance: record.stationarity.distance,
+            precision: record.stationarity.precision,
+            params: &record.params,
+            estimates: &record.estimates,
             observed: &observed,
         });
         Fit {
@@ -120,14 +120,7 @@ impl Fit {
                 None => observed,
             },
             certificate,
-            params,
-            estimates,
-            nll,
-            n,
-            method,
-            cost,
-            stationarity,
-            path,
+            record,
         }
     }
 
@@ -137,11 +130,12 @@ impl Fit {
     ///
     /// [`Error::UnknownParameter`] when no parameter has that name.
     pub fn estimate(&self, name: &str) -> Result<f64> {
-        self.position(name).map(|i| self.estimates[i])
+        self.position(name).map(|i| self.record.estimates[i])
     }
 
     fn position(&self, name: &str) -> Result<usize> {
-        self.params
+        self.record
+            .params
             .iter()
             .position(|p| p.name == name)
             .ok_or_else(|| Error::UnknownParameter {
@@ -152,7 +146,7 @@ impl Fit {
     /// The parameters' names, in declaration order (the order of
     /// [`estimates`](Fit::estimates)).
     pub fn names(&self) -> Vec<&str> {
-        self.params.iter().map(|p| p.name.as_str()).collect()
+        self.record.params.iter().map(|p| p.name.as_str()).collect()
     }
 
     /// Checks that this fit is a fit of `likelihood` to `data`: the same parameter names, the
@@ -178,15 +172,17 @@ impl Fit {
         if self.names() != names {
             return mismatch("the fit's parameters are not this model's");
         }
-        if self.n != data.len() {
+        if self.record.n != data.len() {
             return mismatch("the fit was made on a different number of observations");
         }
-        if likelihood.params.check(&self.estimates).is_err() {
+        if likelihood.params.check(&self.record.estimates).is_err() {
             return mismatch("the fit's estimates lie outside this model's parameter spaces");
         }
-        let nll = objective::nll(likelihood.density, data, &self.estimates)?;
+        let nll = objective::nll(likelihood.density, data, &self.record.estimates)?;
         // The fit's NLL is its mean NLL times n, which rounds the exact sum by a few ulps.
-        if (nll - self.nll).abs() > ORIGIN_ULPS * f64::EPSILON * self.nll.abs().max(1.0) {
+        if (nll - self.record.nll).abs()
+            > ORIGIN_ULPS * f64::EPSILON * self.record.nll.abs().max(1.0)
+        {
             return mismatch(
                 "the NLL at the fit's estimates differs from the fit's: another model or other data",
             );
@@ -196,38 +192,38 @@ impl Fit {
 
     /// All estimates in declaration order.
     pub fn estimates(&self) -> &[f64] {
-        &self.estimates
+        &self.record.estimates
     }
 
     /// The declared parameters, in order.
     pub fn params(&self) -> &[Param] {
-        &self.params
+        &self.record.params
     }
 
     /// The summed negative log-likelihood at the estimates.
     pub fn nll(&self) -> f64 {
-        self.nll
+        self.record.nll
     }
 
     /// The log-likelihood at the estimates (`−nll`).
     pub fn log_likelihood(&self) -> f64 {
-        -self.nll
+        -self.record.nll
     }
 
     /// The number of observations.
     pub fn n(&self) -> usize {
-        self.n
+        self.record.n
     }
 
     /// The optimizer used.
     pub fn method(&self) -> Method {
-        self.method
+        self.record.method
     }
 
     /// Iterations of the optimizer on all the data (those of the warm-start stages are in
     /// [`warm_start`](Fit::warm_start)).
     pub fn iterations(&self) -> u64 {
-        self.cost.iterations
+        self.record.cost.iterations
     }
 
     /// Passes over all the data computing the NLL (each one NLL evaluation): the optimizer's,
@@ -236,7 +232,7 @@ impl Fit {
     /// subsample, are in [`warm_start`](Fit::warm_start); [`data_passes`](Fit::data_passes)
     /// counts both.
     pub fn nll_passes(&self) -> u64 {
-        self.cost.nll_passes
+        self.record.cost.nll_passes
     }
 
     /// Every NLL pass of the fit in units of one pass over all the data: the
@@ -244,12 +240,13 @@ impl Fit {
     /// the data it summed. The measure of cost to compare with other optimizers' evaluation
     /// counts.
     pub fn data_passes(&self) -> f64 {
-        self.cost.nll_passes as f64
+        self.record.cost.nll_passes as f64
             + self
+                .record
                 .cost
                 .warm_start
                 .iter()
-                .map(|s| s.nll_passes as f64 * s.observations as f64 / self.n as f64)
+                .map(|s| s.nll_passes as f64 * s.observations as f64 / self.record.n as f64)
                 .sum::<f64>()
     }
 
@@ -258,41 +255,41 @@ impl Fit {
     ///
     /// [`FitOptions::warm_start`]: crate::FitOptions::warm_start
     pub fn warm_start(&self) -> &[WarmStage] {
-        &self.cost.warm_start
+        &self.record.cost.warm_start
     }
 
     /// Gradient evaluations (each costs `p` or `2p` NLL evaluations by finite differences,
     /// or one score pass when a score is supplied).
     pub fn gradient_evaluations(&self) -> u64 {
-        self.cost.gradient_evaluations
+        self.record.cost.gradient_evaluations
     }
 
     /// Passes over the data computing a supplied score.
     pub fn score_passes(&self) -> u64 {
-        self.cost.score_passes
+        self.record.cost.score_passes
     }
 
     /// Wall time of the fit (validation and data loading excluded).
     pub fn elapsed(&self) -> Duration {
-        self.cost.elapsed
+        self.record.cost.elapsed
     }
 
     /// `∂NLL/∂θ` at the estimates for each parameter, `None` for fixed ones (and for all when
     /// the final gradient could not be computed).
     pub fn gradient(&self) -> &[Option<f64>] {
-        &self.stationarity.gradient
+        &self.record.stationarity.gradient
     }
 
     /// The norm of the gradient of the mean NLL in the engine's scaled coordinates, where
     /// every parameter has unit curvature at the start.
     pub fn gradient_norm(&self) -> Option<f64> {
-        self.stationarity.norm
+        self.record.stationarity.norm
     }
 
     /// The distance to the optimum that the final gradient implies, in standard errors
     /// (`√n · gradient_norm`, a Newton-decrement estimate).
     pub fn distance_to_optimum(&self) -> Option<f64> {
-        self.stationarity.distance
+        self.record.stationarity.distance
     }
 
     /// The distance to the optimum, in standard errors, below which this computation cannot
@@ -301,17 +298,20 @@ impl Fit {
     /// that converged at [`ConvergedBy::PrecisionLimit`](crate::ConvergedBy::PrecisionLimit) is
     /// this close, not closer.
     pub fn precision(&self) -> f64 {
-        self.stationarity.precision
+        self.record.stationarity.precision
     }
 
     /// The verdict.
     pub fn convergence(&self) -> &Convergence {
-        &self.stationarity.convergence
+        &self.record.stationarity.convergence
     }
 
     /// Whether the fit converged.
     pub fn converged(&self) -> bool {
-        matches!(self.stationarity.convergence, Convergence::Converged(_))
+        matches!(
+            self.record.stationarity.convergence,
+            Convergence::Converged(_)
+        )
     }
 
     /// The fit itself if it converged.
@@ -320,7 +320,7 @@ impl Fit {
     ///
     /// [`Error::NotConverged`] with the reason it stopped.
     pub fn require_converged(self) -> Result<Fit> {
-        match self.stationarity.convergence {
+        match self.record.stationarity.convergence {
             Convergence::Converged(_) => Ok(self),
             Convergence::NotConverged(reason) => Err(Error::NotConverged { reason }),
         }
@@ -381,12 +381,13 @@ impl Fit {
     /// `h/2`): NLL passes, included in [`nll_passes`](Fit::nll_passes), or with a supplied
     /// score, score passes, included in [`score_passes`](Fit::score_passes).
     pub fn hessian_passes(&self) -> u64 {
-        self.cost.hessian_passes
+        self.record.cost.hessian_passes
     }
 
     /// The number of estimated (free) parameters, `k` in AIC and BIC.
     pub fn free_parameters(&self) -> usize {
-        self.params
+        self.record
+            .params
             .iter()
             .filter(|p| !matches!(p.space, Space::Fixed(_)))
             .count()
@@ -395,19 +396,19 @@ impl Fit {
     /// Akaike's information criterion, `AIC = 2k − 2 lnL` (k free parameters; the −2lnL
     /// convention, so smaller is better and differences are on the deviance scale).
     pub fn aic(&self) -> f64 {
-        2.0 * self.free_parameters() as f64 + 2.0 * self.nll
+        2.0 * self.free_parameters() as f64 + 2.0 * self.record.nll
     }
 
     /// The small-sample AIC, `AICc = AIC + 2k(k + 1)/(n − k − 1)`; `None` when `n ≤ k + 1`.
     pub fn aicc(&self) -> Option<f64> {
         let k = self.free_parameters() as f64;
-        let n = self.n as f64;
+        let n = self.record.n as f64;
         (n > k + 1.0).then(|| self.aic() + 2.0 * k * (k + 1.0) / (n - k - 1.0))
     }
 
     /// The Bayesian information criterion, `BIC = k ln n − 2 lnL`.
     pub fn bic(&self) -> f64 {
-        self.free_parameters() as f64 * (self.n as f64).ln() + 2.0 * self.nll
+        self.free_parameters() as f64 * (self.record.n as f64).ln() + 2.0 * self.record.nll
     }
 
     /// The points the optimizer accepted, one per iteration, starting from the start value,
@@ -415,6 +416,6 @@ impl Fit {
     /// path runs through the subsample stages' points first (each on its own subsample's NLL),
     /// then the fit to all the data from where the last stage ended.
     pub fn path(&self) -> &[Vec<f64>] {
-        &self.path
+        &self.record.path
     }
 }

@@ -28,7 +28,7 @@ use std::time::Instant;
 
 use crate::density::{Likelihood, LogDensity, Score};
 use crate::error::{Error, Result};
-use crate::fit::{Cost, Fit, Stationarity};
+use crate::fit::{Cost, Fit, Record, Stationarity};
 use crate::objective::Objective;
 use crate::options::FitOptions;
 use crate::outcome::{Convergence, SeUnavailable};
@@ -110,17 +110,17 @@ pub(crate) fn fit<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         convergence: outcome.judged.convergence,
     };
     let nll = outcome.f * n as f64;
-    Ok(Fit::new(
-        params.all().to_vec(),
+    let record = Record {
+        params: params.all().to_vec(),
         estimates,
         nll,
         n,
-        options.method,
+        method: options.method,
         cost,
         stationarity,
         path,
-        observed,
-    ))
+    };
+    Ok(Fit::new(record, observed))
 }
 
 /// Maps an argmin error that is not one of our recorded failures.

@@ -318,9 +318,8 @@ mod tests {
         ));
     }
 
-    /// A plateau: the gradient is zero but the Hessian is flat along one direction, so the
-    /// curvature comes from the calibration and the point is stationary; the verdict does not
-    /// claim a minimum when the Hessian curves down.
+    /// A stationary point where the Hessian curves down is a saddle (or an unbounded
+    /// likelihood), whichever optimizer stopped there.
     #[test]
     fn negative_curvature_at_a_stationary_point_is_not_a_minimum() {
         let f = floor(2);
