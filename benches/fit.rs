@@ -102,7 +102,7 @@ fn samples(n: usize) -> (Vec<f64>, Vec<f64>) {
 /// over all the data.
 fn report(name: &str, n: usize, fit: &maxlik::Fit) {
     let warm: Vec<String> = fit
-        .warm_start()
+        .warm_stages()
         .iter()
         .map(|s| format!("{} on {}", s.nll_passes(), s.observations()))
         .collect();

@@ -57,7 +57,7 @@ pub(crate) struct Cost {
     pub(crate) gradient_evaluations: u64,
     pub(crate) score_passes: u64,
     pub(crate) hessian_passes: u64,
-    pub(crate) warm_start: Vec<WarmStage>,
+    pub(crate) warm_stages: Vec<WarmStage>,
     pub(crate) elapsed: Duration,
 }
 
@@ -221,7 +221,7 @@ impl Fit {
     }
 
     /// Iterations of the optimizer on all the data (those of the warm-start stages are in
-    /// [`warm_start`](Fit::warm_start)).
+    /// [`warm_stages`](Fit::warm_stages)).
     pub fn iterations(&self) -> u64 {
         self.record.cost.iterations
     }
@@ -229,7 +229,7 @@ impl Fit {
     /// Passes over all the data computing the NLL (each one NLL evaluation): the optimizer's,
     /// those inside finite-difference gradients, the calibration of the scales at the start,
     /// the final gradient check and the Hessians. The warm-start stages' passes, each over a
-    /// subsample, are in [`warm_start`](Fit::warm_start); [`data_passes`](Fit::data_passes)
+    /// subsample, are in [`warm_stages`](Fit::warm_stages); [`data_passes`](Fit::data_passes)
     /// counts both.
     pub fn nll_passes(&self) -> u64 {
         self.record.cost.nll_passes
@@ -244,18 +244,19 @@ impl Fit {
             + self
                 .record
                 .cost
-                .warm_start
+                .warm_stages
                 .iter()
                 .map(|s| s.nll_passes as f64 * s.observations as f64 / self.record.n as f64)
                 .sum::<f64>()
     }
 
     /// The warm-start stages that ran before the fit to all the data, smallest subsample first
-    /// (none below 32768 observations or with [`FitOptions::warm_start`] off).
+    /// (none below 32768 observations or with the warm start turned off by
+    /// [`FitOptionsBuilder::warm_start`]).
     ///
-    /// [`FitOptions::warm_start`]: crate::FitOptions::warm_start
-    pub fn warm_start(&self) -> &[WarmStage] {
-        &self.record.cost.warm_start
+    /// [`FitOptionsBuilder::warm_start`]: crate::FitOptionsBuilder::warm_start
+    pub fn warm_stages(&self) -> &[WarmStage] {
+        &self.record.cost.warm_stages
     }
 
     /// Gradient evaluations (each costs `p` or `2p` NLL evaluations by finite differences,

@@ -189,7 +189,7 @@ impl FitOptionsBuilder {
     /// subsamples are blocks of 256 consecutive observations spread evenly over the data. The
     /// result is judged on all the data with the same tolerance either way: the warm start
     /// changes where the last stage starts, not what it converges to. See
-    /// [`Fit::warm_start`](crate::Fit::warm_start).
+    /// [`Fit::warm_stages`](crate::Fit::warm_stages).
     pub fn warm_start(mut self, on: bool) -> Self {
         self.options.warm_start = on;
         self

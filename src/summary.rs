@@ -196,12 +196,12 @@ impl Summary<'_> {
             fit.hessian_passes(),
             fit.elapsed()
         )?;
-        if let Some(last) = fit.warm_start().last() {
+        if let Some(last) = fit.warm_stages().last() {
             writeln!(
                 f,
                 "warm start: {} stage(s) on subsamples of {}..{} observations, {:.2} passes over all the data in total",
-                fit.warm_start().len(),
-                fit.warm_start()[0].observations(),
+                fit.warm_stages().len(),
+                fit.warm_stages()[0].observations(),
                 last.observations(),
                 fit.data_passes()
             )?;

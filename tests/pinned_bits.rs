@@ -52,7 +52,7 @@ fn computed() -> Vec<String> {
     // The warm start runs at n >= 32768.
     let big = normal_sample(-3.0, 0.5, 40_000, 7);
     let fit = normal_model(0.0, 1.0).fit(&big, Method::Lbfgs).unwrap();
-    assert!(!fit.warm_start().is_empty());
+    assert!(!fit.warm_stages().is_empty());
     describe("normal40000 warm", &fit, &mut out);
 
     // A supplied score, a fixed parameter and an interval one.

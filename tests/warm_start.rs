@@ -68,11 +68,11 @@ fn warm_start_changes_the_cost_not_the_answer() {
                 assert!(off <= within(method), "{method}: {off} SE off\n{fit}");
             }
             // 1/16 of the data in blocks of 256, then the whole of it.
-            let stages = warm.warm_start();
+            let stages = warm.warm_stages();
             assert_eq!(stages.len(), 1, "{stages:?}");
             assert_eq!(stages[0].observations(), 24 * 256 + 256);
             assert!(stages[0].converged());
-            assert!(cold.warm_start().is_empty());
+            assert!(cold.warm_stages().is_empty());
             assert!(
                 warm.data_passes() < cold.data_passes(),
                 "{method}: {} passes warm, {} cold",
@@ -92,7 +92,7 @@ fn small_data_is_fitted_without_a_warm_start() {
         .build()
         .unwrap();
     let fit = model.fit(&data, Method::Lbfgs).unwrap();
-    assert!(fit.warm_start().is_empty());
+    assert!(fit.warm_stages().is_empty());
     assert_eq!(fit.data_passes(), fit.nll_passes() as f64);
 }
 
@@ -138,7 +138,7 @@ fn a_parameter_the_subsample_cannot_see_is_still_fitted() {
     for method in METHODS {
         let fit = model.fit(&data, method).unwrap();
         assert!(fit.converged(), "{method}: {fit}");
-        assert!(!fit.warm_start().is_empty());
+        assert!(!fit.warm_stages().is_empty());
         let tol = within(method);
         assert!(
             (fit.estimate("a").unwrap() - a).abs() <= tol * se_a,
@@ -214,7 +214,7 @@ fn correlated_coefficients_reach_the_least_squares_answer() {
     for method in METHODS {
         let fit = model.fit(&data, method).unwrap();
         assert!(fit.converged(), "{method}: {fit}");
-        assert!(!fit.warm_start().is_empty());
+        assert!(!fit.warm_stages().is_empty());
         for k in 0..3 {
             let off = (fit.estimates()[k] - beta[k]).abs() / cov[(k, k)].sqrt();
             assert!(
@@ -250,7 +250,7 @@ fn data_passes_count_every_log_density_call() {
         calls.store(0, Ordering::Relaxed);
         let fit = model.fit(&data, method).unwrap();
         assert!(fit.converged(), "{method}: {fit}");
-        assert!(!fit.warm_start().is_empty());
+        assert!(!fit.warm_stages().is_empty());
         let seen = calls.load(Ordering::Relaxed) as f64 / n as f64;
         assert!(
             (seen - fit.data_passes()).abs() < 1e-9,

@@ -57,7 +57,7 @@ pub(crate) fn fit<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     let timer = Instant::now();
     let mut path = vec![theta.clone()];
     let warm = if options.warm_start {
-        warm::warm_start(likelihood, data, &theta, options)
+        warm::fit_subsamples(likelihood, data, &theta, options)
     } else {
         warm::Warm::none(&theta)
     };
@@ -99,7 +99,7 @@ pub(crate) fn fit<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         gradient_evaluations: counts.gradient,
         score_passes: counts.score,
         hessian_passes: stage.hessian_passes,
-        warm_start: warm.stages,
+        warm_stages: warm.stages,
         elapsed: timer.elapsed(),
     };
     let stationarity = Stationarity {

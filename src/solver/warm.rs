@@ -51,7 +51,7 @@ impl Warm {
 /// distant start is made on a small fraction of the data, and the fit to all of it starts a
 /// few standard errors from its optimum. A stage that does not converge ends the warm start
 /// and its estimates are not used.
-pub(crate) fn warm_start<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+pub(crate) fn fit_subsamples<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     likelihood: Likelihood<'_, O, F, S>,
     data: &[O],
     theta: &[f64],

@@ -73,7 +73,7 @@ fn fit_fields(fit: &Fit, seconds: f64) -> Map<String, Value> {
     m.insert(
         "warm_start".into(),
         json!(
-            fit.warm_start()
+            fit.warm_stages()
                 .iter()
                 .map(|s| json!({
                     "observations": s.observations(),
@@ -176,7 +176,7 @@ pub fn compare_table(family: Family, runs: &[Run]) -> String {
         r.fit.nll_passes().to_string()
     });
     // With a warm start on subsamples, every evaluation in passes over all the data.
-    if runs.iter().any(|r| !r.fit.warm_start().is_empty()) {
+    if runs.iter().any(|r| !r.fit.warm_stages().is_empty()) {
         row(&mut out, "data passes", &|r| {
             format!("{:.2}", r.fit.data_passes())
         });
