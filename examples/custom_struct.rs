@@ -43,7 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     })
     .positive("rate", 1e-2)
     .build()?;
-    let fit = model.fit(&machines, Method::Lbfgs)?.require_converged()?;
+    let fit = model.fit(&machines, Method::Lbfgs)?.require_trusted()?;
 
     let failures = machines.iter().filter(|m| m.failed).count() as f64;
     let at_risk: f64 = machines.iter().map(|m| m.hours).sum();

@@ -16,7 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let model = Model::builder(|x: &f64, p: &[f64]| p[0].ln() - p[0] * x)
         .positive("rate", 1.0)
         .build()?;
-    let fit = model.fit(&waits, Method::Lbfgs)?.require_converged()?;
+    let fit = model.fit(&waits, Method::Lbfgs)?.require_trusted()?;
     let exact = ClosedForm::exponential(&waits)?;
 
     println!("{fit}\n");

@@ -37,7 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .param("b1", 0.0)
         .param("b2", 0.0)
         .build()?;
-    let fit = model.fit(&data, Method::Lbfgs)?.require_converged()?;
+    let fit = model.fit(&data, Method::Lbfgs)?.require_trusted()?;
     println!("{fit}\n");
 
     // The same model with its score, Σ (y − exp η)·(1, x1, x2), checked and then used.
@@ -56,7 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "score check at the start:\n{}",
         with_score.check_score(&data, &[0.0; 3])?
     );
-    let fast = with_score.fit(&data, Method::Lbfgs)?.require_converged()?;
+    let fast = with_score.fit(&data, Method::Lbfgs)?.require_trusted()?;
     println!(
         "with the score: {} NLL evaluations and {} score passes (finite differences: {} NLL evaluations)",
         fast.nll_passes(),

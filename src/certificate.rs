@@ -18,7 +18,8 @@ const CONDITION_WARN: f64 = 1e8;
 const STEP_PASS: f64 = 1e-4;
 /// ... and beyond which they are meaningless.
 const STEP_FAIL: f64 = 1e-2;
-/// Distance to a bound, as a fraction of the interval's width, that counts as on the edge.
+/// Distance to a bound, as a fraction of the interval's width, that counts as on the edge
+/// (the verdict's test too).
 const EDGE_FRACTION: f64 = 1e-6;
 /// Distance to a bound, in standard errors, that warns.
 const NEAR_EDGE_SE: f64 = 2.0;

@@ -122,6 +122,13 @@ pub enum Error {
         reason: StopReason,
     },
 
+    /// A fit converged but its certificate does not trust it, where trust was required.
+    #[error("the fit is not trusted: {failures}")]
+    NotTrusted {
+        /// The checks that failed, with what they found.
+        failures: String,
+    },
+
     /// A family name that is not one of the built-in families.
     #[error("unknown family `{name}`: expected one of {expected}")]
     UnknownFamily {

@@ -327,6 +327,28 @@ impl Fit {
         }
     }
 
+    /// The fit itself if its certificate trusts it: converged, and no check failed (warnings
+    /// allowed; [`certificate`](Fit::certificate) lists them). The call to use when the
+    /// estimates and their standard errors are going to be used as an answer.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotConverged`] with the reason it stopped, or [`Error::NotTrusted`] naming the
+    /// checks that failed.
+    pub fn require_trusted(self) -> Result<Fit> {
+        let fit = self.require_converged()?;
+        if fit.trust() == Trust::NotTrusted {
+            let failures = fit
+                .certificate
+                .failures()
+                .map(|c| format!("{}: {}", c.name(), c.detail()))
+                .collect::<Vec<_>>()
+                .join("; ");
+            return Err(Error::NotTrusted { failures });
+        }
+        Ok(fit)
+    }
+
     /// Standard errors, covariance and correlation of the free parameters, or why they are not
     /// available (never NaN).
     pub fn std_errors(&self) -> std::result::Result<&Inference, &SeUnavailable> {

@@ -14,7 +14,7 @@
 //! .param("mu", 0.0)
 //! .positive("sigma", 1.0)
 //! .build()?;
-//! let fit = model.fit(&data, Method::Lbfgs)?.require_converged()?;
+//! let fit = model.fit(&data, Method::Lbfgs)?.require_trusted()?;
 //! let exact = ClosedForm::normal(&data)?;
 //! assert!(exact.compare(&fit)?.max_in_std_errors() < 1e-4);
 //! # Ok::<(), maxlik::Error>(())

@@ -111,6 +111,18 @@ pub enum StopReason {
         /// The direction, as (name, coefficient) with the largest coefficient 1.
         direction: Vec<(String, f64)>,
     },
+    /// The optimizer stopped where a parameter's transformed coordinate saturates (a logit or
+    /// a log next to its bound, where moving the coordinate hardly moves the parameter): the
+    /// gradient in the user's parameters still puts the optimum `distance` standard errors
+    /// away, or (infinite) the NLL is flat there and cannot say where the optimum is. The
+    /// optimum may lie inside the space or on its edge; either way this is not an interior MLE.
+    Saturated {
+        /// The parameter.
+        name: String,
+        /// Estimated distance to the optimum in the user's parameters, in standard errors
+        /// (infinite when it cannot be measured).
+        distance: f64,
+    },
     /// A value the optimizer tried left a parameter's space in floating point (a positive one
     /// reaching 0 or infinity, an interval one rounding onto a bound, a free one overflowing):
     /// the likelihood may be unbounded, as for a Normal on all-equal data.
@@ -144,6 +156,19 @@ impl fmt::Display for StopReason {
                 "the NLL curves down along {} where the optimizer stopped: not a minimum \
                  (a saddle, or a likelihood that grows without bound)",
                 Direction(direction)
+            ),
+            StopReason::Saturated { name, distance } if distance.is_finite() => write!(
+                f,
+                "`{name}` is pinned next to the edge of its space, where its transformed \
+                 coordinate saturates; in the user's parameters the optimum is still about \
+                 {distance:.3e} standard errors away"
+            ),
+            StopReason::Saturated { name, .. } => write!(
+                f,
+                "`{name}` is pinned at the edge of its space, where the NLL does not change \
+                 with it in floating point: the gradient there cannot locate the optimum \
+                 (start it away from the edge; if the optimum is on the edge, the MLE is a \
+                 boundary one)"
             ),
             StopReason::Diverged { name } => write!(
                 f,

@@ -89,6 +89,17 @@ impl Space {
             Space::Interval { lower, upper } => (value - lower) * (upper - value) / (upper - lower),
         }
     }
+
+    /// `(d²θ/du²) / (dθ/du)` at the value `θ`: how fast the transform's slope changes, relative
+    /// to the slope (1 for `exp`, `1 − 2σ` for the logistic with `σ` the position in the
+    /// interval, 0 for a free or fixed parameter).
+    pub(crate) fn curl(self, value: f64) -> f64 {
+        match self {
+            Space::Free | Space::Fixed(_) => 0.0,
+            Space::Positive => 1.0,
+            Space::Interval { lower, upper } => 1.0 - 2.0 * (value - lower) / (upper - lower),
+        }
+    }
 }
 
 /// One declared parameter.

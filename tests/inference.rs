@@ -233,6 +233,13 @@ fn a_flat_direction_gives_no_standard_errors_and_names_the_combination() {
     // Moving a up and b down by the same amount leaves the likelihood unchanged.
     assert!((coef("a") + coef("b")).abs() < 1e-3, "{direction:?}");
     assert!(coef("a").abs() > 0.99, "{direction:?}");
+    // Whatever the optimizer says, the answer is not to be used: require_trusted refuses it.
+    assert!(matches!(
+        fit.clone().require_trusted(),
+        Err(Error::NotTrusted { .. }) | Err(Error::NotConverged { .. })
+    ));
+    let identified = normal_model(0.0, 1.0).fit(&data, Method::Lbfgs).unwrap();
+    assert!(identified.require_trusted().is_ok());
     assert!(coef("sigma").abs() < 1e-3, "{direction:?}");
     let text = fit.certificate().to_string();
     assert!(

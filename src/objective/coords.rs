@@ -99,6 +99,32 @@ impl Coordinates {
             .collect()
     }
 
+    /// `(d²θ/du²) / (dθ/du)` for each free parameter at `theta`; see [`Space::curl`].
+    pub(crate) fn curl(&self, theta: &[f64]) -> Vec<f64> {
+        (0..self.free.len())
+            .map(|k| self.spaces[k].curl(theta[self.free[k]]))
+            .collect()
+    }
+
+    /// Whether each free parameter at `theta` lies within `fraction` of its interval's width
+    /// from a bound (never for a free or positive one).
+    pub(crate) fn at_edge(&self, theta: &[f64], fraction: f64) -> Vec<bool> {
+        (0..self.free.len())
+            .map(|k| match self.spaces[k] {
+                Space::Interval { lower, upper } => {
+                    let v = theta[self.free[k]];
+                    (v - lower).min(upper - v) <= fraction * (upper - lower)
+                }
+                _ => false,
+            })
+            .collect()
+    }
+
+    /// The free parameters' names.
+    pub(crate) fn names(&self) -> &[String] {
+        &self.names
+    }
+
     pub(super) fn rescale(&mut self, scale: Vec<f64>, curvature: Vec<f64>) {
         self.scale = scale;
         self.curvature = curvature;

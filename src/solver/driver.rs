@@ -20,7 +20,7 @@ use crate::outcome::{ConvergedBy, Convergence, SeUnavailable, StopReason};
 
 use super::curvature::{self, Curvature};
 use super::run::{Ended, Run, RunSettings};
-use super::verdict::{self, Evidence, Judged};
+use super::verdict::{self, EDGE_FRACTION, Evidence, Judged};
 use super::whitening::Whitening;
 use super::{lbfgs, neldermead};
 
@@ -288,6 +288,7 @@ impl Progress {
                     | StopReason::Stalled { .. }
                     | StopReason::SimplexCollapsed { .. }
                     | StopReason::NotAMinimum { .. }
+                    | StopReason::Saturated { .. }
             )
         );
         self.guess = Some(
@@ -403,6 +404,14 @@ pub(crate) fn judge_at<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     let coords = objective.coords();
     let caps: Vec<f64> = (0..coords.dim()).map(|k| coords.scale_cap(k)).collect();
     let floor = objective.floor_parts(&z, f);
+    let theta = coords.theta(&z).ok();
+    let curl = theta
+        .as_ref()
+        .map_or_else(|| vec![0.0; coords.dim()], |t| coords.curl(t));
+    let at_edge = theta.as_ref().map_or_else(
+        || vec![false; coords.dim()],
+        |t| coords.at_edge(t, EDGE_FRACTION),
+    );
     let judged = verdict::judge(&Evidence {
         ended,
         method: options.method,
@@ -415,6 +424,9 @@ pub(crate) fn judge_at<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         scale_caps: &caps,
         calibrated: coords.curvature(),
         floor: &floor,
+        curl: &curl,
+        names: coords.names(),
+        at_edge: &at_edge,
         curvature,
     });
     Outcome {

@@ -2,6 +2,8 @@
 //! the gradient there, the curvature, the tolerances and the rounding floors), so that every
 //! edge case can be tested without an objective.
 
+use nalgebra::{DMatrix, DVector};
+
 use crate::objective::{Failure, FloorParts};
 use crate::options::Method;
 use crate::outcome::{ConvergedBy, Convergence, NEGATIVE_CURVATURE, SeUnavailable, StopReason};
@@ -19,6 +21,15 @@ const NELDER_MEAD_CONFIRM: f64 = 30.0;
 /// A fit may claim convergence at the limit of floating-point precision only when that limit is
 /// this close to the optimum, in standard errors.
 const PRECISION_LIMIT_MAX: f64 = 0.1;
+/// A parameter closer to a bound of its interval than this fraction of the interval's width
+/// is at the edge (the certificate's test too).
+pub(crate) const EDGE_FRACTION: f64 = 1e-6;
+/// Curvature along a coordinate, in the scaled coordinates (where the calibration found about
+/// 1), below which the NLL is flat along it.
+const FLAT_CURVATURE: f64 = 1e-8;
+/// A coordinate saturates when the distance to the optimum in the user's parameters is more
+/// than this many times the one in the optimizer's coordinates (and above the tolerance).
+const SATURATION: f64 = 10.0;
 /// The precision limit is an estimate of rounding's reach; a run that stopped within this
 /// factor of it has reached it.
 pub(crate) const LIMIT_SLACK: f64 = 2.0;
@@ -43,6 +54,13 @@ pub(crate) struct Evidence<'a> {
     pub(crate) calibrated: &'a [f64],
     /// The rounding floors of the gradient at the point.
     pub(crate) floor: &'a FloorParts,
+    /// `(d²θ/du²) / (dθ/du)` of each coordinate's transform at the point, and the free
+    /// parameters' names.
+    pub(crate) curl: &'a [f64],
+    pub(crate) names: &'a [String],
+    /// Whether each free parameter sits at the edge of its interval space (within
+    /// [`EDGE_FRACTION`] of its width), where its logit coordinate saturates.
+    pub(crate) at_edge: &'a [bool],
     /// The Hessian at the point and what followed from it, when it was measured.
     pub(crate) curvature: Option<&'a Curvature>,
 }
@@ -80,6 +98,9 @@ struct Distances {
     well_scaled: bool,
     /// A direction along which the Hessian curves down clearly (not merely flat).
     curving_down: Option<Vec<(String, f64)>>,
+    /// The parameter whose transformed coordinate saturates, when the distance in the user's
+    /// parameters far exceeds the one in the optimizer's coordinates.
+    saturated: Option<(String, Option<f64>)>,
 }
 
 impl Distances {
@@ -132,11 +153,39 @@ impl Distances {
             })) if *relative_curvature < -NEGATIVE_CURVATURE => Some(direction.clone()),
             _ => None,
         };
+        let distance_u = decrement.map(|d| d * root_n);
+        let in_user = e
+            .gradient
+            .zip(hessian)
+            .and_then(|(g, h)| user_distance(e, g, h));
+        // A parameter at the edge of its interval along which the NLL is flat (or could not
+        // be measured): its logit has saturated, and neither the gradient nor the curvature
+        // there says anything about the optimum.
+        let flat_at_edge = (0..e.at_edge.len()).find(|&k| {
+            e.at_edge[k]
+                && !hessian.is_some_and(|h| {
+                    k < h.nrows() && h[(k, k)] * scales[k] * scales[k] > FLAT_CURVATURE
+                })
+        });
+        let saturated = match (distance_u, in_user, flat_at_edge) {
+            (_, _, Some(k)) => Some((e.names[k].clone(), None)),
+            (Some(du), Some((dt, k)), None) if dt > e.tolerance && dt > SATURATION * du => {
+                Some((e.names[k].clone(), Some(dt)))
+            }
+            _ => None,
+        };
+        let distance = match (distance_u, in_user, &saturated) {
+            // Flat at the edge: the distance cannot be measured from here.
+            (Some(_), _, Some((_, None))) => Some(f64::INFINITY),
+            (Some(du), Some((dt, _)), _) => Some(du.max(dt)),
+            (du, _, _) => du,
+        };
         Distances {
             norm: e
                 .gradient
                 .map(|g| g.iter().map(|v| v * v).sum::<f64>().sqrt()),
-            distance: decrement.map(|d| d * root_n),
+            distance,
+            saturated,
             noise: in_se(&noise),
             bias: in_se(&floor.bias),
             resolution: (2.0 * e.n * NOISE_MARGIN * f64::EPSILON * e.f.abs().max(1.0)).sqrt(),
@@ -144,6 +193,40 @@ impl Distances {
             curving_down,
         }
     }
+}
+
+/// The Newton decrement in the user's parameters (times √n: a distance in standard errors),
+/// and the coordinate that contributes most to it.
+///
+/// With `θ = g(u)`, the Hessian in `u` is `Jᵀ H_θ J + diag(g″ ∂NLL/∂θ)`: next to a bound, where
+/// `J = g′` vanishes, the second term dominates and the decrement in `u` reads near zero however
+/// far the optimum in `θ` is. Removing it gives `H_u − D` with `D = diag(curl · ∂NLL/∂u)`, and
+/// `∇_uᵀ (H_u − D)⁻¹ ∇_u` is the decrement in `θ`. `None` when `H_u − D` is not positive
+/// definite (no quadratic model in `θ` to measure with).
+fn user_distance(e: &Evidence<'_>, g_z: &[f64], h_u: &DMatrix<f64>) -> Option<(f64, usize)> {
+    let p = g_z.len();
+    if h_u.nrows() != p || e.curl.len() != p || e.names.len() != p {
+        return None;
+    }
+    let g_u: Vec<f64> = g_z.iter().zip(e.scales).map(|(g, s)| g / s).collect();
+    let mut h = h_u.clone();
+    for k in 0..p {
+        h[(k, k)] -= e.curl[k] * g_u[k];
+    }
+    let g = DVector::from_column_slice(&g_u);
+    let step = h.clone().cholesky()?.solve(&g);
+    let squared = g.dot(&step);
+    if !(squared.is_finite() && squared >= 0.0) {
+        return None;
+    }
+    // The coordinate whose Newton step, in its own standard errors, is longest.
+    let k = (0..p)
+        .max_by(|&a, &b| {
+            let size = |k: usize| step[k].abs() * h[(k, k)].sqrt();
+            size(a).total_cmp(&size(b))
+        })
+        .unwrap_or(0);
+    Some((squared.sqrt() * e.n.sqrt(), k))
 }
 
 /// Judges a point from its evidence.
@@ -176,6 +259,12 @@ fn decide(e: &Evidence<'_>, d: &Distances) -> Convergence {
         }
         (_, Some(distance)) => distance,
     };
+    if let Some((name, in_user)) = &d.saturated {
+        return Convergence::NotConverged(StopReason::Saturated {
+            name: name.clone(),
+            distance: in_user.unwrap_or(f64::INFINITY),
+        });
+    }
     let short = |distance| match e.ended {
         Ended::LineSearch => StopReason::LineSearchFailed { distance },
         _ => StopReason::Stalled { distance },
@@ -232,8 +321,6 @@ fn stop_reason(failure: Failure) -> StopReason {
 
 #[cfg(test)]
 mod tests {
-    use nalgebra::DMatrix;
-
     use super::*;
     use crate::outcome::EvaluationFailure;
 
@@ -258,6 +345,7 @@ mod tests {
     ) -> Evidence<'a> {
         const ONES: [f64; 2] = [1.0, 1.0];
         const CAPS: [f64; 2] = [f64::INFINITY, f64::INFINITY];
+        const FREE: [f64; 2] = [0.0, 0.0];
         Evidence {
             ended,
             method,
@@ -270,8 +358,16 @@ mod tests {
             scale_caps: &CAPS,
             calibrated: &ONES,
             floor,
+            curl: &FREE,
+            names: names(),
+            at_edge: &[false, false],
             curvature,
         }
+    }
+
+    fn names() -> &'static [String] {
+        static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        NAMES.get_or_init(|| vec!["a".into(), "b".into()])
     }
 
     fn identity_curvature() -> Curvature {
@@ -490,6 +586,77 @@ mod tests {
         assert!(matches!(
             judge(&e).convergence,
             Convergence::NotConverged(StopReason::SimplexCollapsed { .. })
+        ));
+    }
+
+    /// Next to a bound the Hessian in the logit is dominated by the transform's second
+    /// derivative: the decrement there reads small while the one in the parameter is large.
+    #[test]
+    fn a_saturated_logit_is_measured_in_the_parameter() {
+        let f = floor(1);
+        // θ = 1e-6 in (0, 1): J = 1e-6, curl = 1 − 2θ; H_θ = 1 (per observation), g_θ = −1.
+        let j = 1e-6;
+        let curl = [1.0 - 2e-6];
+        let g_u = [j * -1.0];
+        let h_u = DMatrix::from_element(1, 1, j * j * 1.0 + curl[0] * j * -1.0);
+        let c = Curvature {
+            hessian: Some(h_u),
+            result: Err(SeUnavailable::NotRequested),
+        };
+        let e = Evidence {
+            curl: &curl,
+            scales: &[1.0],
+            scale_caps: &[1.0],
+            calibrated: &[1.0],
+            names: &names()[..1],
+            at_edge: &[false],
+            ..evidence(
+                &Ended::SolverConverged,
+                Method::Lbfgs,
+                Some(&g_u),
+                &f,
+                Some(&c),
+            )
+        };
+        let judged = judge(&e);
+        // In θ: |g_θ| / √H_θ · √n = 10 standard errors.
+        approx::assert_relative_eq!(judged.distance.unwrap(), 10.0, max_relative = 1e-6);
+        assert!(matches!(
+            judged.convergence,
+            Convergence::NotConverged(StopReason::Saturated { .. })
+        ));
+    }
+
+    /// At the edge with a flat Hessian the optimum cannot be located: not converged, at an
+    /// unknown distance.
+    #[test]
+    fn flat_at_the_edge_is_not_convergence() {
+        let f = floor(1);
+        let c = Curvature {
+            hessian: Some(DMatrix::zeros(1, 1)),
+            result: Err(SeUnavailable::NotRequested),
+        };
+        let g = [0.0];
+        let e = Evidence {
+            curl: &[1.0],
+            scales: &[1.0],
+            scale_caps: &[1.0],
+            calibrated: &[1.0],
+            names: &names()[..1],
+            at_edge: &[true],
+            ..evidence(
+                &Ended::SolverConverged,
+                Method::NelderMead,
+                Some(&g),
+                &f,
+                Some(&c),
+            )
+        };
+        let judged = judge(&e);
+        assert_eq!(judged.distance, Some(f64::INFINITY));
+        assert!(matches!(
+            judged.convergence,
+            Convergence::NotConverged(StopReason::Saturated { distance, .. }) if distance.is_infinite()
         ));
     }
 }

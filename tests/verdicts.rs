@@ -1,0 +1,87 @@
+//! Honest verdicts on hard problems (issue 10): a fit is `Converged` only when the optimum is
+//! near in the user's parameters, and `require_trusted` refuses what the certificate fails.
+
+mod common;
+
+use common::{normal_ln_pdf, normal_sample};
+use maxlik::{ClosedForm, Convergence, FitOptions, Method, Model, StopReason};
+
+/// The estimate must be this close to the closed form, in standard errors, when converged.
+const WITHIN_SE: f64 = 1e-3;
+
+/// A Normal mean kept in (0, 1) with the data centred on 0.5, started next to the lower bound:
+/// the logit coordinate saturates there (its gradient is ~1e-13 of the one in the mean), which
+/// must not read as convergence.
+#[test]
+fn a_start_pinned_to_a_bound_is_not_convergence() {
+    let data = normal_sample(0.5, 0.2, 200, 21);
+    let exact = ClosedForm::normal(&data).unwrap();
+    let mean = exact.estimate("mu").unwrap();
+    let se = exact.std_error("mu").unwrap();
+    for offset in [1e-13, 1e-12, 1e-9] {
+        let model = Model::builder(|x: &f64, p: &[f64]| normal_ln_pdf(*x, p[0], p[1]))
+            .interval("mu", offset, 0.0, 1.0)
+            .fixed("sigma", 0.2)
+            .build()
+            .unwrap();
+        for method in Method::ALL {
+            let fit = model.fit(&data, method).unwrap();
+            let estimate = fit.estimate("mu").unwrap();
+            match fit.convergence() {
+                Convergence::Converged(_) => assert!(
+                    (estimate - mean).abs() <= WITHIN_SE * se,
+                    "{offset} {method}: converged at {estimate}, the MLE is {mean}\n{fit}"
+                ),
+                Convergence::NotConverged(reason) => {
+                    assert!(
+                        matches!(
+                            reason,
+                            StopReason::Saturated { .. }
+                                | StopReason::Stalled { .. }
+                                | StopReason::LineSearchFailed { .. }
+                                | StopReason::SimplexCollapsed { .. }
+                        ),
+                        "{offset} {method}: {reason}"
+                    );
+                    assert!(fit.clone().require_converged().is_err());
+                }
+            }
+        }
+    }
+}
+
+/// The same at a mixture weight started at 1e-12 of its bound.
+#[test]
+fn a_mixture_weight_pinned_to_a_bound_is_not_convergence() {
+    let mut data = normal_sample(0.0, 1.0, 150, 22);
+    data.extend(normal_sample(5.0, 1.0, 150, 23));
+    let model = maxlik::Family::NormalMixture.model(&data).unwrap();
+    let mut start: Vec<f64> = model.params().iter().map(|p| p.start).collect();
+    start[0] = 1e-12;
+    for method in Method::ALL {
+        let options = FitOptions::builder(method)
+            .start(start.clone())
+            .build()
+            .unwrap();
+        let fit = model.fit_with(&data, &options).unwrap();
+        if fit.converged() {
+            // Converged means at the optimum: the weight near one half, the means apart.
+            let w = fit.estimate("weight").unwrap();
+            assert!((0.3..0.7).contains(&w), "{method}: {fit}");
+        }
+    }
+}
+
+/// What the saturated fits say, for the eye (run with --nocapture).
+#[test]
+fn a_saturated_fit_says_why() {
+    let data = normal_sample(0.5, 0.2, 200, 21);
+    let model = Model::builder(|x: &f64, p: &[f64]| normal_ln_pdf(*x, p[0], p[1]))
+        .interval("mu", 1e-13, 0.0, 1.0)
+        .fixed("sigma", 0.2)
+        .build()
+        .unwrap();
+    let fit = model.fit(&data, Method::Lbfgs).unwrap();
+    println!("{fit}");
+    assert!(!fit.converged() || (fit.estimate("mu").unwrap() - 0.5).abs() < 0.1);
+}
