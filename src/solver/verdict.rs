@@ -594,11 +594,12 @@ mod tests {
     #[test]
     fn a_saturated_logit_is_measured_in_the_parameter() {
         let f = floor(1);
-        // θ = 1e-6 in (0, 1): J = 1e-6, curl = 1 − 2θ; H_θ = 1 (per observation), g_θ = −1.
-        let j = 1e-6;
+        // θ = 1e-6 in (0, 1): J = 1e-6, curl = 1 − 2θ; H_θ = 1 (per observation), g_θ = −1:
+        // g_u = J g_θ, H_u = J² H_θ + curl · J · g_θ.
+        let (j, h_theta, g_theta) = (1e-6, 1.0, -1.0);
         let curl = [1.0 - 2e-6];
-        let g_u = [j * -1.0];
-        let h_u = DMatrix::from_element(1, 1, j * j * 1.0 + curl[0] * j * -1.0);
+        let g_u = [j * g_theta];
+        let h_u = DMatrix::from_element(1, 1, j * j * h_theta + curl[0] * j * g_theta);
         let c = Curvature {
             hessian: Some(h_u),
             result: Err(SeUnavailable::NotRequested),
