@@ -5,6 +5,7 @@
 use std::fmt;
 
 use crate::inference::Inference;
+use crate::optima::MultiStart;
 use crate::outcome::{ConvergedBy, Convergence, SeUnavailable};
 use crate::params::{Param, Space};
 
@@ -44,7 +45,8 @@ pub struct Check {
 }
 
 impl Check {
-    /// What is checked: `optimizer`, `gradient`, `hessian`, `step stability` or `edge`.
+    /// What is checked: `optimizer`, `gradient`, `hessian`, `step stability`, `edge` or
+    /// `multi-start`.
     pub fn name(&self) -> &'static str {
         self.name
     }
@@ -141,6 +143,7 @@ pub(crate) struct Evidence<'a> {
     pub(crate) params: &'a [Param],
     pub(crate) estimates: &'a [f64],
     pub(crate) observed: &'a Result<Inference, SeUnavailable>,
+    pub(crate) multi_start: Option<&'a MultiStart>,
 }
 
 /// The checks made so far, and the first reason a failed one gives to refuse the standard
@@ -177,6 +180,9 @@ pub(crate) fn certify(e: &Evidence<'_>) -> (Certificate, Option<SeUnavailable>) 
     gradient(e, &mut out);
     curvature(e, &mut out);
     edges(e, &mut out);
+    if let Some(m) = e.multi_start {
+        multi_start(m, &mut out);
+    }
     (Certificate { checks: out.checks }, out.refuse)
 }
 
@@ -328,4 +334,22 @@ fn edges(e: &Evidence<'_>, out: &mut Checks) {
             );
         }
     }
+}
+
+/// How many starts reached the optimum, and whether one stopped lower without converging.
+fn multi_start(m: &MultiStart, out: &mut Checks) {
+    let status = if m.lower_unconverged().is_some() || m.reached_best() < 2 {
+        Status::Warn
+    } else {
+        Status::Pass
+    };
+    let mut detail = m.to_string();
+    if let Some(lower) = m.lower_unconverged() {
+        detail.push_str(&format!(
+            "; a start stopped at NLL {lower:.6} without converging, below this optimum: a better one may exist"
+        ));
+    } else if m.reached_best() < 2 {
+        detail.push_str(": other optima may exist that no start reached");
+    }
+    out.add("multi-start", status, detail, None);
 }

@@ -8,6 +8,7 @@ use crate::density::{Likelihood, LogDensity};
 use crate::error::{Error, Result};
 use crate::inference::Inference;
 use crate::objective;
+use crate::optima::MultiStart;
 use crate::options::Method;
 use crate::outcome::{Convergence, SeUnavailable};
 use crate::params::{Param, Space};
@@ -58,6 +59,8 @@ pub(crate) struct Cost {
     pub(crate) score_passes: u64,
     pub(crate) hessian_passes: u64,
     pub(crate) warm_stages: Vec<WarmStage>,
+    /// The data passes of the other starts of a multi-start fit.
+    pub(crate) other_starts_passes: f64,
     pub(crate) elapsed: Duration,
 }
 
@@ -95,8 +98,11 @@ pub(crate) struct Record {
 #[derive(Debug, Clone)]
 pub struct Fit {
     record: Record,
+    /// The standard errors as computed, before the certificate refused any.
+    observed: std::result::Result<Inference, SeUnavailable>,
     std_errors: std::result::Result<Inference, SeUnavailable>,
     certificate: Certificate,
+    multi_start: Option<MultiStart>,
 }
 
 impl Fit {
@@ -106,6 +112,14 @@ impl Fit {
         record: Record,
         observed: std::result::Result<Inference, SeUnavailable>,
     ) -> Fit {
+        Fit::certified(record, observed, None)
+    }
+
+    fn certified(
+        record: Record,
+        observed: std::result::Result<Inference, SeUnavailable>,
+        multi_start: Option<MultiStart>,
+    ) -> Fit {
         let (certificate, refuse) = certificate::certify(&certificate::Evidence {
             convergence: &record.stationarity.convergence,
             distance: record.stationarity.distance,
@@ -113,15 +127,37 @@ impl Fit {
             params: &record.params,
             estimates: &record.estimates,
             observed: &observed,
+            multi_start: multi_start.as_ref(),
         });
         Fit {
             std_errors: match refuse {
                 Some(reason) => Err(reason),
-                None => observed,
+                None => observed.clone(),
             },
+            observed,
             certificate,
             record,
+            multi_start,
         }
+    }
+
+    /// This fit with what a multi-start found, certified again with it; `elapsed` is the
+    /// whole multi-start's wall time, `other_passes` the other starts' data passes.
+    pub(crate) fn with_multi_start(
+        self,
+        info: MultiStart,
+        other_passes: f64,
+        elapsed: Duration,
+    ) -> Fit {
+        let mut record = self.record;
+        record.cost.other_starts_passes = other_passes;
+        record.cost.elapsed = elapsed;
+        Fit::certified(record, self.observed, Some(info))
+    }
+
+    /// What the starts of a multi-start fit found (`None` for a fit from one start).
+    pub fn multi_start(&self) -> Option<&MultiStart> {
+        self.multi_start.as_ref()
     }
 
     /// The estimate of the parameter called `name` (a fixed parameter gives its value).
@@ -237,10 +273,11 @@ impl Fit {
 
     /// Every NLL pass of the fit in units of one pass over all the data: the
     /// [`nll_passes`](Fit::nll_passes) plus each warm-start stage's, weighted by the share of
-    /// the data it summed. The measure of cost to compare with other optimizers' evaluation
-    /// counts.
+    /// the data it summed, plus (for a multi-start fit) every other start's. The measure of
+    /// cost to compare with other optimizers' evaluation counts.
     pub fn data_passes(&self) -> f64 {
-        self.record.cost.nll_passes as f64
+        self.record.cost.other_starts_passes
+            + self.record.cost.nll_passes as f64
             + self
                 .record
                 .cost

@@ -50,6 +50,7 @@ mod sum;
 // The density and score traits; a fit's standard errors as a value.
 mod density;
 mod inference;
+mod optima;
 
 // The NLL over the data and the coordinates the optimizers see.
 mod objective;
@@ -91,9 +92,10 @@ pub use model::{Model, ModelBuilder, SCORE_AGREEMENT, ScoreCheck, ScoreCheckRow}
 pub use nalgebra;
 pub use nalgebra::DMatrix;
 pub use objective::Difference;
+pub use optima::{MultiStart, Optimum};
 pub use options::{
-    FitOptions, FitOptionsBuilder, LBFGS_MAX_ITERS, LBFGS_TOLERANCE, Method, NELDER_MEAD_MAX_ITERS,
-    NELDER_MEAD_TOLERANCE,
+    FitOptions, FitOptionsBuilder, LBFGS_MAX_ITERS, LBFGS_TOLERANCE, MAX_STARTS, Method,
+    NELDER_MEAD_MAX_ITERS, NELDER_MEAD_TOLERANCE,
 };
 pub use outcome::{ConvergedBy, Convergence, EvaluationFailure, SeUnavailable, StopReason};
 pub use params::{Param, Space};

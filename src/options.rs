@@ -38,6 +38,9 @@ pub const LBFGS_MAX_ITERS: u64 = 500;
 /// Default iteration cap of Nelder-Mead.
 pub const NELDER_MEAD_MAX_ITERS: u64 = 5000;
 
+/// The most starts a multi-start fit takes.
+pub const MAX_STARTS: usize = 10_000;
+
 /// How to fit: the optimizer, its tolerance and iteration cap, the finite-difference scheme and
 /// optionally a start that overrides the model's.
 ///
@@ -65,6 +68,8 @@ pub struct FitOptions {
     pub(crate) start: Option<Vec<f64>>,
     pub(crate) standard_errors: bool,
     pub(crate) warm_start: bool,
+    pub(crate) starts: usize,
+    pub(crate) seed: u64,
 }
 
 impl FitOptions {
@@ -84,6 +89,8 @@ impl FitOptions {
             start: None,
             standard_errors: true,
             warm_start: true,
+            starts: 1,
+            seed: 0,
         }
     }
 
@@ -134,6 +141,16 @@ impl FitOptions {
     /// Whether the fit starts from fits on subsamples.
     pub fn warm_start(&self) -> bool {
         self.warm_start
+    }
+
+    /// How many starts the fit runs from (1: the declared start alone).
+    pub fn starts(&self) -> usize {
+        self.starts
+    }
+
+    /// The seed of the extra starts' design.
+    pub fn seed(&self) -> u64 {
+        self.seed
     }
 }
 
@@ -195,11 +212,28 @@ impl FitOptionsBuilder {
         self
     }
 
+    /// Runs the fit from `starts` starts (1 by default): the declared start and `starts − 1`
+    /// more spread around it over the parameters' spaces, fitted in parallel. The fit returned
+    /// is the best converged optimum; it lists the distinct optima the starts reached
+    /// ([`Fit::multi_start`](crate::Fit::multi_start)) and its certificate says how many of
+    /// the starts reached it. The same options give the same result on any number of threads.
+    pub fn starts(mut self, starts: usize) -> Self {
+        self.options.starts = starts;
+        self
+    }
+
+    /// The seed of the extra starts' design (0 by default): another seed, other starts.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.options.seed = seed;
+        self
+    }
+
     /// Validates the options.
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidOption`] for a tolerance outside (0, 1) or an iteration cap of zero.
+    /// [`Error::InvalidOption`] for a tolerance outside (0, 1), an iteration cap of zero, or a
+    /// number of starts outside 1..=10000.
     /// A start is checked against the model's parameters when the fit begins.
     pub fn build(self) -> Result<FitOptions> {
         let o = self.options;
@@ -208,6 +242,13 @@ impl FitOptionsBuilder {
                 option: "tolerance",
                 value: o.tolerance,
                 reason: "must lie in (0, 1) standard errors",
+            });
+        }
+        if o.starts == 0 || o.starts > MAX_STARTS {
+            return Err(Error::InvalidOption {
+                option: "starts",
+                value: o.starts as f64,
+                reason: "must lie in 1..=10000",
             });
         }
         if o.max_iters == 0 {

@@ -206,6 +206,9 @@ impl Summary<'_> {
                 fit.data_passes()
             )?;
         }
+        if let Some(info) = fit.multi_start() {
+            writeln!(f, "multi-start (seed {}): {info}", info.seed())?;
+        }
         match fit.distance_to_optimum() {
             Some(d) => writeln!(
                 f,

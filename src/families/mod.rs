@@ -91,7 +91,14 @@ struct Spec {
     start: FromData<Vec<f64>>,
     /// The closed-form MLE, where maxlik has one.
     closed_form: Option<FromData<ClosedForm>>,
+    /// Starts the command fits from by default: more than one where the likelihood has
+    /// several optima.
+    default_starts: usize,
 }
+
+/// Starts for the two-Normal mixture, whose likelihood has several local optima (and label
+/// switches): enough that the best optimum is reached by more than one start on ordinary data.
+const MIXTURE_STARTS: usize = 10;
 
 /// Every family's specification, in the order of the table above.
 const SPECS: [Spec; 8] = [
@@ -102,6 +109,7 @@ const SPECS: [Spec; 8] = [
         support: REALS,
         start: start::normal,
         closed_form: Some(ClosedForm::normal),
+        default_starts: 1,
     },
     Spec {
         family: Family::Exponential,
@@ -113,6 +121,7 @@ const SPECS: [Spec; 8] = [
         },
         start: start::exponential,
         closed_form: Some(ClosedForm::exponential),
+        default_starts: 1,
     },
     Spec {
         family: Family::Gamma,
@@ -124,6 +133,7 @@ const SPECS: [Spec; 8] = [
         },
         start: start::gamma,
         closed_form: None,
+        default_starts: 1,
     },
     Spec {
         family: Family::Weibull,
@@ -135,6 +145,7 @@ const SPECS: [Spec; 8] = [
         },
         start: start::weibull,
         closed_form: None,
+        default_starts: 1,
     },
     Spec {
         family: Family::LogNormal,
@@ -146,6 +157,7 @@ const SPECS: [Spec; 8] = [
         },
         start: start::lognormal,
         closed_form: None,
+        default_starts: 1,
     },
     Spec {
         family: Family::Poisson,
@@ -157,6 +169,7 @@ const SPECS: [Spec; 8] = [
         },
         start: start::poisson,
         closed_form: None,
+        default_starts: 1,
     },
     Spec {
         family: Family::Beta,
@@ -168,6 +181,7 @@ const SPECS: [Spec; 8] = [
         },
         start: start::beta,
         closed_form: None,
+        default_starts: 1,
     },
     Spec {
         family: Family::NormalMixture,
@@ -182,6 +196,7 @@ const SPECS: [Spec; 8] = [
         support: REALS,
         start: start::normal_mixture,
         closed_form: None,
+        default_starts: MIXTURE_STARTS,
     },
 ];
 
@@ -236,6 +251,13 @@ impl Family {
     /// The family's name as the command line takes it.
     pub fn name(self) -> &'static str {
         self.spec().name
+    }
+
+    /// How many starts suit the family by default: more than one where its likelihood has
+    /// several optima (the mixture), else 1. The command uses it;
+    /// [`FitOptionsBuilder::starts`](crate::FitOptionsBuilder::starts) sets it for a library fit.
+    pub fn default_starts(self) -> usize {
+        self.spec().default_starts
     }
 
     /// The parameters' names, in order.

@@ -6,6 +6,7 @@
 //! | `warm.rs` | fits on nested subsamples before the fit to all the data |
 //! | `driver.rs` | the restart/recovery state machine around single runs |
 //! | `run.rs` | what one run is given and hands back |
+//! | `multistart.rs` | several starts in parallel, the best optimum and the distinct ones |
 //! | `lbfgs.rs`, `neldermead.rs` | one argmin solver each: a single run |
 //! | `verdict.rs` | the verdict at a point, a pure function of its evidence |
 //! | `curvature.rs` | Hessians, and the standard errors that follow from them |
@@ -17,6 +18,7 @@
 mod curvature;
 mod driver;
 mod lbfgs;
+mod multistart;
 mod neldermead;
 mod run;
 mod trace;
@@ -36,7 +38,7 @@ use crate::outcome::{Convergence, SeUnavailable};
 pub use driver::{MAX_RECOVERIES, MAX_RESTARTS};
 
 /// Fits `likelihood` (a model's, or one with some parameters fixed, as a profile needs) to
-/// `data`.
+/// `data`, from one start or (with `starts > 1` in the options) several.
 ///
 /// # Errors
 ///
@@ -44,6 +46,19 @@ pub use driver::{MAX_RECOVERIES, MAX_RESTARTS};
 /// [`Error::OutsideSpace`] or [`Error::FixedParameterChanged`]; [`Error::Evaluation`] when the
 /// log-density of an observation is not finite at the start.
 pub(crate) fn fit<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    likelihood: Likelihood<'_, O, F, S>,
+    data: &[O],
+    options: &FitOptions,
+) -> Result<Fit> {
+    if options.starts > 1 {
+        multistart::fit(likelihood, data, options)
+    } else {
+        fit_once(likelihood, data, options)
+    }
+}
+
+/// Fits from the options' start (or the declared one) alone.
+fn fit_once<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     likelihood: Likelihood<'_, O, F, S>,
     data: &[O],
     options: &FitOptions,
@@ -100,6 +115,7 @@ pub(crate) fn fit<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         score_passes: counts.score,
         hessian_passes: stage.hessian_passes,
         warm_stages: warm.stages,
+        other_starts_passes: 0.0,
         elapsed: timer.elapsed(),
     };
     let stationarity = Stationarity {

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use std::time::Instant;
 
 use anyhow::Result;
-use maxlik::{Difference, Family, Fit, FitOptions, Method};
+use maxlik::{Difference, Family, Fit, FitOptions, FitOptionsBuilder, Method};
 use serde_json::{Map, Value, json};
 
 /// One optimizer's run in `compare`.
@@ -67,6 +67,28 @@ fn fit_fields(fit: &Fit, seconds: f64) -> Map<String, Value> {
                 .collect::<Vec<_>>()
         ),
     );
+    m.insert(
+        "multi_start".into(),
+        fit.multi_start().map_or(Value::Null, |info| {
+            json!({
+                "starts": info.starts(),
+                "seed": info.seed(),
+                "reached_best": info.reached_best(),
+                "not_converged": info.not_converged(),
+                "lower_unconverged": info.lower_unconverged(),
+                "optima": info.optima().iter().map(|o| json!({
+                    "nll": o.nll(),
+                    "reached": o.reached(),
+                    "params": fit
+                        .names()
+                        .iter()
+                        .zip(o.estimates())
+                        .map(|(n, v)| ((*n).to_string(), json!(v)))
+                        .collect::<Map<String, Value>>(),
+                })).collect::<Vec<_>>(),
+            })
+        }),
+    );
     m.insert("iterations".into(), json!(fit.iterations()));
     m.insert("evaluations".into(), json!(fit.nll_passes()));
     m.insert("data_passes".into(), json!(fit.data_passes()));
@@ -101,17 +123,25 @@ pub fn fit_json(family: Family, fit: &Fit, seconds: f64) -> String {
     Value::Object(m).to_string()
 }
 
-/// Every optimizer on the same data from the same start.
-pub fn compare_all(family: Family, data: &[f64]) -> Result<Vec<Run>> {
+/// Every optimizer on the same data from the same start(s); `starts` sets each one's starts.
+pub fn compare_all(
+    family: Family,
+    data: &[f64],
+    starts: impl Fn(FitOptionsBuilder) -> FitOptionsBuilder,
+) -> Result<Vec<Run>> {
     let configs: [(&'static str, FitOptions); 3] = [
-        ("L-BFGS", FitOptions::new(Method::Lbfgs)),
+        (
+            "L-BFGS",
+            starts(FitOptions::builder(Method::Lbfgs)).build()?,
+        ),
         (
             "L-BFGS (forward differences)",
-            FitOptions::builder(Method::Lbfgs)
-                .difference(Difference::Forward)
-                .build()?,
+            starts(FitOptions::builder(Method::Lbfgs).difference(Difference::Forward)).build()?,
         ),
-        ("Nelder-Mead", FitOptions::new(Method::NelderMead)),
+        (
+            "Nelder-Mead",
+            starts(FitOptions::builder(Method::NelderMead)).build()?,
+        ),
     ];
     let model = family.model(data)?;
     configs
