@@ -324,11 +324,25 @@ fn bad_input_is_one_line_naming_file_line_and_column() {
 fn the_mixture_uses_several_starts_by_default() {
     let data = format!("{}/tests/data/precip.csv", env!("CARGO_MANIFEST_DIR"));
     let one = maxlik(&[
-        "fit", "--family", "normal-mixture", "--data", &data, "--starts", "1", "--json",
+        "fit",
+        "--family",
+        "normal-mixture",
+        "--data",
+        &data,
+        "--starts",
+        "1",
+        "--json",
     ]);
     let one: Value = serde_json::from_slice(&one.stdout).expect("json");
     assert!(one["multi_start"].is_null());
-    let o = maxlik(&["fit", "--family", "normal-mixture", "--data", &data, "--json"]);
+    let o = maxlik(&[
+        "fit",
+        "--family",
+        "normal-mixture",
+        "--data",
+        &data,
+        "--json",
+    ]);
     let v: Value = serde_json::from_slice(&o.stdout).expect("json");
     let best = v["log_likelihood"].as_f64().expect("lnL");
     assert!(best >= -275.472 - 1e-3, "{v}");
@@ -340,11 +354,22 @@ fn the_mixture_uses_several_starts_by_default() {
     assert!(optima.len() >= 2, "{info}");
     assert!(optima[0]["params"]["weight"].is_number());
     // The same seed gives the same fit; the table says what the starts found.
-    let again = maxlik(&["fit", "--family", "normal-mixture", "--data", &data, "--json"]);
+    let again = maxlik(&[
+        "fit",
+        "--family",
+        "normal-mixture",
+        "--data",
+        &data,
+        "--json",
+    ]);
     let again: Value = serde_json::from_slice(&again.stdout).expect("json");
     assert_eq!(again["params"], v["params"]);
     let text = stdout(&maxlik(&[
-        "fit", "--family", "normal-mixture", "--data", &data,
+        "fit",
+        "--family",
+        "normal-mixture",
+        "--data",
+        &data,
     ]));
     assert!(text.contains("starts reached this optimum"), "{text}");
 }

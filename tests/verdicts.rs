@@ -85,3 +85,39 @@ fn a_saturated_fit_says_why() {
     println!("{fit}");
     assert!(!fit.converged() || (fit.estimate("mu").unwrap() - 0.5).abs() < 0.1);
 }
+
+/// Poisson counts with means from 10 to 1e9, from the exact MLE and from starts 2× off either
+/// way: the fit converges to the sample mean (the closed-form MLE) with the exact standard
+/// error `√(x̄/n)` (issue 10: at 1e6 the textbook log-pmf's rounding hid the optimum).
+#[test]
+fn poisson_fits_converge_at_every_mean() {
+    use rand::SeedableRng;
+    use rand_distr::{Distribution, Poisson};
+    let n = 1000;
+    for (i, mean) in [10.0, 1e3, 7e4, 1e6, 1e8, 1e9].into_iter().enumerate() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(40 + i as u64);
+        let poisson: Poisson<f64> = Poisson::new(mean).unwrap();
+        let data: Vec<f64> = (0..n).map(|_| poisson.sample(&mut rng).round()).collect();
+        let xbar = data.iter().sum::<f64>() / n as f64;
+        let exact_se = (xbar / n as f64).sqrt();
+        let model = maxlik::Family::Poisson.model(&data).unwrap();
+        for start in [xbar, 2.0 * xbar, 0.5 * xbar] {
+            for method in Method::ALL {
+                let options = FitOptions::builder(method)
+                    .start(vec![start])
+                    .build()
+                    .unwrap();
+                let fit = model.fit_with(&data, &options).unwrap();
+                let label = format!("mean {mean} start {start} {method}");
+                assert!(fit.converged(), "{label}: {fit}");
+                let se = fit.std_error("lambda").unwrap();
+                assert!(
+                    (se / exact_se - 1.0).abs() <= 1e-6,
+                    "{label}: SE {se} vs {exact_se}"
+                );
+                let off = (fit.estimate("lambda").unwrap() - xbar).abs() / exact_se;
+                assert!(off <= WITHIN_SE, "{label}: {off} SE from the mean");
+            }
+        }
+    }
+}

@@ -2,6 +2,10 @@
 //! second differences, which sets the scales that give every coordinate unit curvature.
 
 use super::{EPS, Objective};
+
+/// A calibration probe's second difference must exceed the rounding of the mean NLL this many
+/// times over.
+const ROUNDING_MARGIN: f64 = 1e3;
 use crate::density::{LogDensity, Score};
 use crate::error::Result;
 
@@ -58,7 +62,12 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
                 }
                 measured = Some(curvature);
                 scale = curvature.sqrt().recip().max(floor);
-                let target = quarter * scale;
+                // ε^¼ of the scale balances truncation against rounding when the mean NLL is
+                // of order one; where it is far larger (a start far from the optimum of a
+                // model whose terms are large) the second difference at that step would be
+                // rounding: lengthen the step until the change it measures is well above it.
+                let resolvable = (ROUNDING_MARGIN * EPS * f0.abs() / curvature).sqrt();
+                let target = (quarter * scale).max(resolvable);
                 if (0.1..=10.0).contains(&(h / target)) {
                     break;
                 }
