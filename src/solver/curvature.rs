@@ -18,6 +18,10 @@ use crate::outcome::SeUnavailable;
 /// error (∝ h²) against rounding of the NLL (∝ ε|f|/h²).
 const HESSIAN_STEP: f64 = 3e-4;
 
+/// A Hessian whose condition number (scaled to unit diagonal) exceeds this is measured again
+/// along its own principal axes.
+const WHITEN_CONDITION: f64 = 1e4;
+
 /// Times the Hessian is taken again with steps corrected by its own diagonal.
 const STEP_CORRECTIONS: usize = 2;
 
@@ -147,6 +151,29 @@ pub(crate) fn observe<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     let Some((h1, steps)) = corrected_hessian(objective, &u, f, &spacing) else {
         return unavailable(None);
     };
+    // Ill-conditioned: measured along the coordinate axes, the weak direction's curvature is
+    // a small difference of large ones and rounding swamps it. Measured again along the
+    // Hessian's own principal axes, every direction gets a step suited to its curvature.
+    if !objective.has_score()
+        && scaled_condition(&h1).is_some_and(|c| c > WHITEN_CONDITION)
+        && let Some((w1, w2, frame)) = whitened_hessians(objective, &u, f, &h1, stability)
+    {
+        let params = objective.params();
+        let names: Vec<String> = params.all().iter().map(|p| p.name.clone()).collect();
+        let jac = jacobian_u(objective, theta);
+        let result = analyse(
+            &w1,
+            &w2,
+            objective.n() as f64,
+            &jac,
+            (&names, params.free()),
+            frame,
+        );
+        return Curvature {
+            hessian: Some(w1),
+            result,
+        };
+    }
     let h2 = if stability {
         let halved: Vec<f64> = steps
             .iter()
@@ -160,20 +187,140 @@ pub(crate) fn observe<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     } else {
         h1.clone()
     };
-    // dθ/du: the Jacobian of the transforms alone.
-    let jac: Vec<f64> = coords
-        .jacobian(theta)
-        .iter()
-        .zip(coords.scales())
-        .map(|(j, s)| j / s)
-        .collect();
+    let jac = jacobian_u(objective, theta);
     let params = objective.params();
     let names: Vec<String> = params.all().iter().map(|p| p.name.clone()).collect();
-    let result = analyse(&h1, &h2, objective.n() as f64, &jac, &names, params.free());
+    let result = analyse(
+        &h1,
+        &h2,
+        objective.n() as f64,
+        &jac,
+        (&names, params.free()),
+        Frame::Axes,
+    );
     Curvature {
         hessian: Some(h1),
         result,
     }
+}
+
+/// dθ/du at `theta`: the Jacobian of the transforms alone.
+fn jacobian_u<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    objective: &Objective<'_, O, F, S>,
+    theta: &[f64],
+) -> Vec<f64> {
+    let coords = objective.coords();
+    coords
+        .jacobian(theta)
+        .iter()
+        .zip(coords.scales())
+        .map(|(j, s)| j / s)
+        .collect()
+}
+
+/// The condition number of `h` scaled to unit diagonal, when its diagonal is positive.
+fn scaled_condition(h: &DMatrix<f64>) -> Option<f64> {
+    let p = h.nrows();
+    if (0..p).any(|k| !(h[(k, k)] > 0.0)) {
+        return None;
+    }
+    let r = DMatrix::from_fn(p, p, |i, j| h[(i, j)] / (h[(i, i)] * h[(j, j)]).sqrt());
+    let eigen = SymmetricEigen::new(r);
+    let max = eigen.eigenvalues.max();
+    let min = eigen.eigenvalues.min();
+    (min > 0.0).then(|| max / min)
+}
+
+/// Where the Hessians were measured, which sets how their difference is read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Frame {
+    /// Along the coordinate axes: the step's effect is about the same on every entry of the
+    /// Hessian scaled to unit diagonal.
+    Axes,
+    /// Along the principal axes of a first Hessian: the Hessian there is about the identity,
+    /// and its smallest eigenvalue is judged against the steps' difference in that frame.
+    Whitened {
+        /// The smallest eigenvalue of the Hessian in the principal frame (about 1).
+        smallest: f64,
+        /// `p · max |H_w(h) − H_w(h/2)|` in that frame.
+        uncertainty: f64,
+    },
+}
+
+/// The Hessians (steps `h` and `h/2`) of the mean NLL in `u`, measured by second differences
+/// along the principal axes of `h_u`: with `h_u = L Lᵀ` and `R = L⁻ᵀ` (so `Rᵀ h_u R = I`),
+/// the second differences along the columns of `D = h R` give `M = Dᵀ H D`, and
+/// `H = L M Lᵀ / h²`. `None` unless `h_u` is positive definite and every point is finite.
+fn whitened_hessians<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    objective: &Objective<'_, O, F, S>,
+    u: &[f64],
+    f: f64,
+    h_u: &DMatrix<f64>,
+    stability: bool,
+) -> Option<(DMatrix<f64>, DMatrix<f64>, Frame)> {
+    let l = h_u.clone().cholesky()?.l();
+    let r = l.clone().try_inverse()?.transpose();
+    // The Hessian in the principal frame, `M / h²`, symmetrized.
+    let measure = |step: f64| -> Option<DMatrix<f64>> {
+        let m = directional_hessian(objective, u, f, &(&r * step))? / (step * step);
+        let m = (&m + m.transpose()) * 0.5;
+        m.iter().all(|v| v.is_finite()).then_some(m)
+    };
+    let w1 = measure(HESSIAN_STEP)?;
+    let w2 = if stability {
+        measure(0.5 * HESSIAN_STEP)?
+    } else {
+        w1.clone()
+    };
+    let frame = Frame::Whitened {
+        smallest: SymmetricEigen::new(w1.clone()).eigenvalues.min(),
+        uncertainty: (&w1 - &w2).amax() * w1.nrows() as f64,
+    };
+    let back = |w: &DMatrix<f64>| {
+        let h = &l * w * l.transpose();
+        (&h + h.transpose()) * 0.5
+    };
+    Some((back(&w1), back(&w2), frame))
+}
+
+/// `Dᵀ H D` by second differences of the mean NLL along the columns of `D` (displacements in
+/// `u`), with two extra points per pair as in [`nll_hessian`].
+fn directional_hessian<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    objective: &Objective<'_, O, F, S>,
+    u: &[f64],
+    f: f64,
+    d: &DMatrix<f64>,
+) -> Option<DMatrix<f64>> {
+    let p = u.len();
+    // Each displacement made exact in floating point, component by component.
+    let columns: Vec<Vec<f64>> = (0..p)
+        .map(|j| (0..p).map(|k| (u[k] + d[(k, j)]) - u[k]).collect())
+        .collect();
+    let at = |moves: &[(usize, f64)]| -> Option<f64> {
+        let mut point = u.to_vec();
+        for &(j, sign) in moves {
+            for (x, dk) in point.iter_mut().zip(&columns[j]) {
+                *x += sign * dk;
+            }
+        }
+        objective.mean_nll_at_u(&point).ok()
+    };
+    let mut m = DMatrix::zeros(p, p);
+    let mut sides = Vec::with_capacity(p);
+    for i in 0..p {
+        let plus = at(&[(i, 1.0)])?;
+        let minus = at(&[(i, -1.0)])?;
+        m[(i, i)] = plus - 2.0 * f + minus;
+        sides.push(plus + minus);
+        for j in 0..i {
+            let pp = at(&[(i, 1.0), (j, 1.0)])?;
+            let mm = at(&[(i, -1.0), (j, -1.0)])?;
+            let v = 0.5 * (pp + mm - sides[i] - sides[j] + 2.0 * f);
+            m[(i, j)] = v;
+            m[(j, i)] = v;
+        }
+    }
+    Some(m)
 }
 
 /// The Hessian of the mean NLL in `u` (where it is `f`), with its steps: first from the
@@ -237,8 +384,8 @@ fn analyse(
     h2: &DMatrix<f64>,
     n: f64,
     jac: &[f64],
-    names: &[String],
-    free: &[usize],
+    (names, free): (&[String], &[usize]),
+    frame: Frame,
 ) -> Result<Inference, SeUnavailable> {
     let p = jac.len();
     // A direction in u, reported in the user's parameters with its largest coefficient 1.
@@ -281,7 +428,14 @@ fn analyse(
         }
     }
     let (lambda_min, lambda_max) = (eigen.eigenvalues[low], eigen.eigenvalues[high]);
-    if lambda_min <= (FLAT_RATIO * lambda_max).max(FLAT_MARGIN * uncertainty) {
+    let within_noise = match frame {
+        Frame::Axes => lambda_min <= FLAT_MARGIN * uncertainty,
+        Frame::Whitened {
+            smallest,
+            uncertainty,
+        } => smallest <= FLAT_MARGIN * uncertainty,
+    };
+    if lambda_min <= FLAT_RATIO * lambda_max || within_noise {
         let v = eigen.eigenvectors.column(low);
         let dz = (0..p).map(|k| v[k] * scale[k]).collect();
         return Err(SeUnavailable::NotPositiveDefinite {
@@ -357,7 +511,8 @@ mod tests {
     #[test]
     fn standard_errors_are_the_inverse_information_through_the_jacobian() {
         let h = DMatrix::from_row_slice(2, 2, &[4.0, 0.0, 0.0, 1.0]);
-        let inference = analyse(&h, &h, 100.0, &[1.0, 2.0], &names(), &[0, 2]).unwrap();
+        let inference =
+            analyse(&h, &h, 100.0, &[1.0, 2.0], (&names(), &[0, 2]), Frame::Axes).unwrap();
         approx::assert_relative_eq!(
             inference.std_error("a").unwrap(),
             0.05,
@@ -380,7 +535,7 @@ mod tests {
     fn a_flat_direction_is_named() {
         let h = DMatrix::from_row_slice(2, 2, &[1.0, 1.0, 1.0, 1.0]);
         let Err(SeUnavailable::NotPositiveDefinite { direction, .. }) =
-            analyse(&h, &h, 100.0, &[1.0, 1.0], &names(), &[0, 2])
+            analyse(&h, &h, 100.0, &[1.0, 1.0], (&names(), &[0, 2]), Frame::Axes)
         else {
             panic!("a flat direction must be reported");
         };
@@ -392,7 +547,7 @@ mod tests {
     #[test]
     fn negative_curvature_is_reported_relative_to_the_largest() {
         let h = DMatrix::from_row_slice(2, 2, &[2.0, 0.0, 0.0, -1.0]);
-        let result = analyse(&h, &h, 100.0, &[1.0, 1.0], &names(), &[0, 2]);
+        let result = analyse(&h, &h, 100.0, &[1.0, 1.0], (&names(), &[0, 2]), Frame::Axes);
         assert_eq!(
             result,
             Err(SeUnavailable::NotPositiveDefinite {
@@ -407,11 +562,25 @@ mod tests {
     #[test]
     fn an_eigenvalue_is_judged_against_the_step_change() {
         let stable = DMatrix::from_row_slice(2, 2, &[1.0, 0.999_999, 0.999_999, 1.0]);
-        let inference = analyse(&stable, &stable, 100.0, &[1.0, 1.0], &names(), &[0, 2]);
+        let inference = analyse(
+            &stable,
+            &stable,
+            100.0,
+            &[1.0, 1.0],
+            (&names(), &[0, 2]),
+            Frame::Axes,
+        );
         assert!(inference.is_ok(), "{inference:?}");
         let moved = DMatrix::from_row_slice(2, 2, &[1.0, 0.999_99, 0.999_99, 1.0]);
         assert!(matches!(
-            analyse(&stable, &moved, 100.0, &[1.0, 1.0], &names(), &[0, 2]),
+            analyse(
+                &stable,
+                &moved,
+                100.0,
+                &[1.0, 1.0],
+                (&names(), &[0, 2]),
+                Frame::Axes
+            ),
             Err(SeUnavailable::NotPositiveDefinite { .. })
         ));
     }

@@ -125,6 +125,34 @@ impl Distances {
                     .sum::<f64>()
                     .sqrt()
         };
+        // Independent per-coordinate errors of this size in the gradient, as a distance in
+        // standard errors: √(n Σ e_k² (H⁻¹)_kk) with the Hessian here. Correlated parameters
+        // make (H⁻¹)_kk far larger than 1/H_kk: the weak direction amplifies the noise, which
+        // the diagonal alone would miss.
+        let inverse_diagonal: Option<Vec<f64>> = hessian.and_then(|h| {
+            let p = h.nrows();
+            if p != scales.len() {
+                return None;
+            }
+            let h_z = DMatrix::from_fn(p, p, |i, j| h[(i, j)] * scales[i] * scales[j]);
+            let inverse = h_z.cholesky()?.inverse();
+            let diagonal: Vec<f64> = (0..p).map(|k| inverse[(k, k)]).collect();
+            diagonal
+                .iter()
+                .all(|v| v.is_finite() && *v > 0.0)
+                .then_some(diagonal)
+        });
+        let spread_in_se = |v: &[f64]| -> Option<f64> {
+            let inverse = inverse_diagonal.as_ref()?;
+            Some(
+                root_n
+                    * v.iter()
+                        .zip(inverse)
+                        .map(|(v, i)| v * v * i)
+                        .sum::<f64>()
+                        .sqrt(),
+            )
+        };
         // The Newton decrement: √n times it is the distance to the optimum in standard errors.
         // With the Hessian where the run ended when it is positive definite, else with the
         // diagonal curvature.
@@ -186,8 +214,8 @@ impl Distances {
                 .map(|g| g.iter().map(|v| v * v).sum::<f64>().sqrt()),
             distance,
             saturated,
-            noise: in_se(&noise),
-            bias: in_se(&floor.bias),
+            noise: spread_in_se(&noise).unwrap_or_else(|| in_se(&noise)),
+            bias: spread_in_se(&floor.bias).unwrap_or_else(|| in_se(&floor.bias)),
             resolution: (2.0 * e.n * NOISE_MARGIN * f64::EPSILON * e.f.abs().max(1.0)).sqrt(),
             well_scaled,
             curving_down,
