@@ -221,7 +221,7 @@ fn jacobian_u<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
 /// The condition number of `h` scaled to unit diagonal, when its diagonal is positive.
 fn scaled_condition(h: &DMatrix<f64>) -> Option<f64> {
     let p = h.nrows();
-    if (0..p).any(|k| !(h[(k, k)] > 0.0)) {
+    if (0..p).any(|k| h[(k, k)].partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)) {
         return None;
     }
     let r = DMatrix::from_fn(p, p, |i, j| h[(i, j)] / (h[(i, i)] * h[(j, j)]).sqrt());
