@@ -263,7 +263,8 @@ fn bad_input_is_one_line_naming_file_line_and_column() {
             "nan.txt",
             "1\n2\nNaN\n",
             "normal",
-            vec!["nan.txt", "line 3", "not a finite"],
+            // NaN is how pandas and others write a missing value: reported as one.
+            vec!["nan.txt", "line 3", "missing value"],
         ),
         (
             "inf.txt",
@@ -372,4 +373,187 @@ fn the_mixture_uses_several_starts_by_default() {
         &data,
     ]));
     assert!(text.contains("starts reached this optimum"), "{text}");
+}
+
+/// Input that used to lose a value or misname a line (issue 10): every value of a headerless
+/// file is read (the sum of the values is the truth), whatever its line ends, byte-order mark
+/// or quoting; a first line that looks like a number but is not one is refused, never taken
+/// for a header.
+#[test]
+fn no_value_is_lost_to_the_header_or_the_line_ends() {
+    let dir = scratch("no-loss");
+    let values = [1.25, 2.5, 3.75, 0.5, 4.0];
+    let n = values.len();
+    let mean: f64 = values.iter().sum::<f64>() / n as f64;
+    let plain: String = values.iter().map(|v| format!("{v}\n")).collect();
+    let cases = [
+        ("bom.csv", format!("\u{feff}{plain}")),
+        (
+            "quoted.csv",
+            values.iter().map(|v| format!("\"{v}\"\n")).collect(),
+        ),
+        ("cr.csv", plain.replace('\n', "\r")),
+        ("crlf.csv", plain.replace('\n', "\r\n")),
+        ("trailing.csv", format!("{plain}\n\n")),
+        (
+            "tabs.tsv",
+            format!(
+                "a\tb\n{}",
+                values
+                    .iter()
+                    .map(|v| format!("0\t{v}\n"))
+                    .collect::<String>()
+            ),
+        ),
+        (
+            "semi.csv",
+            format!(
+                "a;b\n{}",
+                values
+                    .iter()
+                    .map(|v| format!("0;{v}\n"))
+                    .collect::<String>()
+            ),
+        ),
+    ];
+    for (name, text) in cases {
+        let path = file(&dir, name, &text);
+        let mut args = vec![
+            "fit",
+            "--family",
+            "normal",
+            "--data",
+            path.as_str(),
+            "--json",
+        ];
+        if name.starts_with("tabs") || name.starts_with("semi") {
+            args.extend(["--column", "b"]);
+        }
+        let o = maxlik(&args);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+        assert_eq!(v["n"], n, "{name}");
+        let mu = v["params"]["mu"].as_f64().expect("mu");
+        assert!((mu - mean).abs() < 1e-9, "{name}: {mu} vs {mean}");
+    }
+    // CRLF: the error names the real line.
+    let path = file(&dir, "crlf-bad.csv", "x\r\n1\r\n2\r\nabc\r\n4\r\n");
+    let err = stderr(&maxlik(&["fit", "--family", "normal", "--data", &path]));
+    assert!(err.contains("line 4") && err.contains("abc"), "{err}");
+    // A first line that is a malformed number is refused, not taken for a header.
+    for (name, text) in [
+        ("under.csv", "1_000\n2\n3\n"),
+        ("dots.csv", "1.2.3\n2\n3\n"),
+    ] {
+        let path = file(&dir, name, text);
+        let o = maxlik(&["fit", "--family", "normal", "--data", &path]);
+        assert_eq!(o.status.code(), Some(2), "{name}");
+        assert!(stderr(&o).contains("line 1"), "{name}: {}", stderr(&o));
+    }
+    // Duplicate column names are refused.
+    let path = file(&dir, "dup.csv", "x,x\n1,2\n3,4\n");
+    let o = maxlik(&[
+        "fit", "--family", "normal", "--data", &path, "--column", "x",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("both named"), "{}", stderr(&o));
+}
+
+/// Missing values stop the program, naming the first one's line and how to skip; with
+/// `--missing skip` their rows are left out and counted in the table and the JSON.
+#[test]
+fn missing_values_are_an_error_or_skipped_and_counted() {
+    let dir = scratch("missing");
+    let path = file(&dir, "na.csv", "x\n1\n2\nNA\n3\n\n4\n5\n");
+    let o = maxlik(&["fit", "--family", "normal", "--data", &path]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("line 4") && err.contains("--missing skip"),
+        "{err}"
+    );
+    let o = maxlik(&[
+        "fit",
+        "--family",
+        "normal",
+        "--data",
+        &path,
+        "--missing",
+        "skip",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["n"], 5);
+    assert_eq!(v["rows_skipped"], 2);
+    let text = stdout(&maxlik(&[
+        "fit",
+        "--family",
+        "normal",
+        "--data",
+        &path,
+        "--missing",
+        "skip",
+    ]));
+    assert!(
+        text.contains("2 rows with a missing value left out"),
+        "{text}"
+    );
+}
+
+/// Output and figures: a write error other than a closed pipe is an error (exit 4); a figure
+/// that cannot be written after a fit exits 3; a figure name that is not .svg is refused
+/// before anything runs; a histogram of huge counts stays small.
+#[test]
+fn output_and_figure_failures_have_their_own_exit_codes() {
+    let dir = scratch("outputs");
+    let path = file(&dir, "x.txt", SAMPLE);
+    if std::path::Path::new("/dev/full").exists() {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
+        let o = Command::new(env!("CARGO_BIN_EXE_maxlik"))
+            .args(["fit", "--family", "gamma", "--data", &path, "--json"])
+            .stdout(full)
+            .output()
+            .expect("runs");
+        assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+        assert!(stderr(&o).contains("cannot write"));
+    }
+    let o = maxlik(&[
+        "fit", "--family", "gamma", "--data", &path, "--plot", "fit.png",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty());
+    let nowhere = dir.join("no-such-dir").join("fit.svg");
+    let o = maxlik(&[
+        "fit",
+        "--family",
+        "gamma",
+        "--data",
+        &path,
+        "--plot",
+        nowhere.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Maximum-likelihood fit"));
+    let counts = file(
+        &dir,
+        "big.csv",
+        "x\n1000000000000\n1000000000005\n1000001000000\n3000000000000\n",
+    );
+    let svg = dir.join("big.svg");
+    let o = maxlik(&[
+        "fit",
+        "--family",
+        "poisson",
+        "--data",
+        &counts,
+        "--plot",
+        svg.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.code().is_some(), "no crash");
+    let size = std::fs::metadata(&svg).map(|m| m.len()).unwrap_or(0);
+    assert!(size > 0 && size < 2_000_000, "{size} bytes");
 }

@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use maxlik::{FAMILIES, Family, FitOptions, FitOptionsBuilder, Method};
 
-use crate::data::{self, Source};
+use crate::data::{self, Delimiter, Missing, Source};
 use crate::{demo, plot, report};
 
 /// Exit code of a fit that ran but did not converge (its result is still printed).
@@ -53,6 +53,14 @@ struct Input {
     /// The CSV column to use (required when there is more than one).
     #[arg(long)]
     column: Option<String>,
+    /// What to do with a missing value (an empty field or line, NA, NaN, null, .): stop with
+    /// an error naming the line, or leave the row out and report how many were left out.
+    #[arg(long, value_enum, default_value_t = Missing::Error)]
+    missing: Missing,
+    /// The field separator (default: a tab if the first line holds one, else a semicolon if
+    /// it holds one, else a comma).
+    #[arg(long, value_enum)]
+    delimiter: Option<Delimiter>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -193,11 +201,24 @@ pub fn run() -> Result<ExitCode> {
 /// value.
 fn load(input: &Input) -> Result<data::Column> {
     let source = Source::from_arg(&input.data);
-    let column = data::read(&source, input.column.as_deref())?;
+    let reading = data::Reading {
+        missing: input.missing,
+        delimiter: input.delimiter,
+    };
+    let column = data::read(&source, input.column.as_deref(), reading)?;
     if let Err(err) = input.family.check_support(&column.values) {
         return Err(column.locate(&source, &err));
     }
     Ok(column)
+}
+
+/// What the table says of the rows `--missing skip` left out.
+fn skipped_note(skipped: usize) -> String {
+    match skipped {
+        0 => String::new(),
+        1 => " (1 row with a missing value left out)".to_string(),
+        k => format!(" ({k} rows with a missing value left out)"),
+    }
 }
 
 fn exit_for(converged: bool) -> ExitCode {
@@ -208,7 +229,23 @@ fn exit_for(converged: bool) -> ExitCode {
     }
 }
 
+/// Refuses a figure path whose extension is not `.svg`, before anything is fitted.
+fn check_plot(path: Option<&PathBuf>) -> Result<()> {
+    if let Some(path) = path
+        && !path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("svg"))
+    {
+        anyhow::bail!(
+            "--plot {}: maxlik writes SVG figures; name the file with a .svg extension",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 fn fit(args: &FitArgs) -> Result<ExitCode> {
+    check_plot(args.plot.as_ref())?;
     let column = load(&args.input)?;
     let family = args.input.family;
     let mut options = args
@@ -224,17 +261,24 @@ fn fit(args: &FitArgs) -> Result<ExitCode> {
         .with_context(|| format!("fitting the {family} family"))?;
     let seconds = start.elapsed().as_secs_f64();
     if args.json {
-        say!("{}", report::fit_json(family, &fit, seconds));
+        say!(
+            "{}",
+            report::fit_json(family, &fit, seconds, column.skipped)
+        );
     } else {
         say!(
-            "{family} fit to {} observations of {}",
+            "{family} fit to {} observations of {}{}",
             fit.n(),
-            column.label
+            column.label,
+            skipped_note(column.skipped)
         );
         say!("{fit}");
     }
     if let Some(path) = &args.plot {
-        plot::density(path, family, &column.values, &fit)?;
+        if let Err(e) = plot::density(path, family, &column.values, &fit) {
+            eprintln!("maxlik: the fit is printed, but the figure was not written: {e:#}");
+            return Ok(ExitCode::from(crate::PLOT_FAILED));
+        }
         if !args.json {
             say!("figure written to {}", path.display());
         }
@@ -251,13 +295,14 @@ fn compare(args: &CompareArgs) -> Result<ExitCode> {
     if args.json {
         say!(
             "{}",
-            report::compare_json(family, column.values.len(), &runs)
+            report::compare_json(family, column.values.len(), column.skipped, &runs)
         );
     } else {
         say!(
-            "{family} fit to {} observations of {}, same start for every optimizer",
+            "{family} fit to {} observations of {}{}, same start for every optimizer",
             column.values.len(),
-            column.label
+            column.label,
+            skipped_note(column.skipped)
         );
         say!("{}", report::compare_table(family, &runs).trim_end());
     }
@@ -265,7 +310,11 @@ fn compare(args: &CompareArgs) -> Result<ExitCode> {
 }
 
 fn profile(args: &ProfileArgs) -> Result<ExitCode> {
+    check_plot(args.plot.as_ref())?;
     let column = load(&args.input)?;
+    if column.skipped > 0 {
+        say!("{}:{}", column.label, skipped_note(column.skipped));
+    }
     let family = args.input.family;
     if !family.names().contains(&args.param.as_str()) {
         anyhow::bail!(
@@ -315,7 +364,10 @@ fn profile(args: &ProfileArgs) -> Result<ExitCode> {
         );
     }
     if let Some(path) = &args.plot {
-        plot::profile(path, &interval, &curve)?;
+        if let Err(e) = plot::profile(path, &interval, &curve) {
+            eprintln!("maxlik: the profile is printed, but the figure was not written: {e:#}");
+            return Ok(ExitCode::from(crate::PLOT_FAILED));
+        }
         say!("figure written to {}", path.display());
     }
     Ok(ExitCode::SUCCESS)

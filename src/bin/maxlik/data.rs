@@ -1,11 +1,18 @@
-//! Reading a column of numbers: CSV with a header (the column chosen by name, or the only one)
-//! or one number a line, from a file or standard input. Every value must parse and be finite;
-//! a bad one is an error naming the file, line and column. Nothing is skipped.
+//! Reading a column of numbers: delimited text with a header (the column chosen by name, or
+//! the only one) or one number a line, from a file or standard input.
+//!
+//! Nothing is lost silently: a UTF-8 byte-order mark is stripped; CR, LF and CRLF line ends all
+//! work and errors name the real line; quoted fields are read; a first line is a header only
+//! when none of its fields looks like a number or a missing value, so a headerless file is read
+//! in full or refused; a missing value (empty, `NA`, `NaN`, ...) stops the program, naming the
+//! line, unless `--missing skip` leaves its row out and counts it; duplicate column names are
+//! refused; fields quoted in messages are cut and their control characters escaped.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow, bail};
+use clap::ValueEnum;
 
 /// Where the data come from.
 pub enum Source {
@@ -13,6 +20,57 @@ pub enum Source {
     File(PathBuf),
     /// Standard input (`-`).
     Stdin,
+}
+
+/// What to do with a missing value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Missing {
+    /// Stop with an error naming the line (the default).
+    #[default]
+    Error,
+    /// Leave the row out and report how many were left out.
+    Skip,
+}
+
+/// The field separator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Delimiter {
+    /// `,`
+    Comma,
+    /// A tab.
+    Tab,
+    /// `;`
+    Semicolon,
+}
+
+impl Delimiter {
+    fn byte(self) -> u8 {
+        match self {
+            Delimiter::Comma => b',',
+            Delimiter::Tab => b'\t',
+            Delimiter::Semicolon => b';',
+        }
+    }
+
+    /// The separator of a first line: a tab if it holds one, else a semicolon if it holds one,
+    /// else a comma.
+    fn detect(first: &str) -> Self {
+        if first.contains('\t') {
+            Delimiter::Tab
+        } else if first.contains(';') {
+            Delimiter::Semicolon
+        } else {
+            Delimiter::Comma
+        }
+    }
+}
+
+/// How to read the input.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reading {
+    pub missing: Missing,
+    /// `None`: detected from the first line.
+    pub delimiter: Option<Delimiter>,
 }
 
 impl Source {
@@ -32,20 +90,33 @@ impl Source {
         }
     }
 
-    fn text(&self) -> Result<String> {
-        let mut text = String::new();
+    fn bytes(&self) -> Result<Vec<u8>> {
         match self {
             Source::File(p) => {
-                text = std::fs::read_to_string(p)
-                    .map_err(|e| anyhow!("{}: cannot read: {e}", p.display()))?;
+                std::fs::read(p).map_err(|e| anyhow!("{}: cannot read: {e}", p.display()))
             }
             Source::Stdin => {
+                let mut bytes = Vec::new();
                 std::io::stdin()
-                    .read_to_string(&mut text)
+                    .read_to_end(&mut bytes)
                     .map_err(|e| anyhow!("<stdin>: cannot read: {e}"))?;
+                Ok(bytes)
             }
         }
-        Ok(text)
+    }
+
+    /// The text: UTF-8 without a byte-order mark, every line end turned into `\n`.
+    fn text(&self) -> Result<String> {
+        let bytes = self.bytes()?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            anyhow!(
+                "{}: not UTF-8 text (byte {} is not valid UTF-8)",
+                self.name(),
+                e.utf8_error().valid_up_to()
+            )
+        })?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        Ok(text.replace("\r\n", "\n").replace('\r', "\n"))
     }
 }
 
@@ -58,6 +129,8 @@ pub struct Column {
     pub name: Option<String>,
     /// How to describe the data in reports.
     pub label: String,
+    /// Rows left out for a missing value (with `--missing skip`).
+    pub skipped: usize,
 }
 
 impl Column {
@@ -73,7 +146,7 @@ impl Column {
                 let column = self
                     .name
                     .as_deref()
-                    .map(|c| format!(", column {c}"))
+                    .map(|c| format!(", column {}", shown(c)))
                     .unwrap_or_default();
                 anyhow!(
                     "{}: line {line}{column}: value {value} {reason}",
@@ -85,102 +158,237 @@ impl Column {
     }
 }
 
-fn parse_value(field: &str, source: &Source, line: usize, column: Option<&str>) -> Result<f64> {
-    let at = || {
-        let column = column.map(|c| format!(", column {c}")).unwrap_or_default();
-        format!("{}: line {line}{column}", source.name())
-    };
+/// The longest field quoted in full in a message.
+const SHOWN: usize = 40;
+
+/// A field as a message shows it: control characters escaped, cut after [`SHOWN`] characters.
+pub fn shown(field: &str) -> String {
+    let count = field.chars().count();
+    let head: String = field.chars().take(SHOWN).collect();
+    let escaped: String = head.chars().flat_map(char::escape_debug).collect();
+    if count > SHOWN {
+        format!("{escaped}… ({count} characters)")
+    } else {
+        escaped
+    }
+}
+
+/// Tokens read as a missing value.
+const MISSING: [&str; 8] = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "."];
+
+fn is_missing(field: &str) -> bool {
+    MISSING.contains(&field.trim())
+}
+
+/// Whether a field is meant as a number: it parses as one, or starts like one (a digit, a
+/// sign, a decimal point) and so cannot be a column's name.
+fn looks_numeric(field: &str) -> bool {
+    let t = field.trim();
+    t.parse::<f64>().is_ok() || t.starts_with(|c: char| c.is_ascii_digit() || "+-.".contains(c))
+}
+
+/// A field as a number, or why not (`None` for a missing value).
+fn parse_value(field: &str, at: &dyn Fn() -> String) -> Result<Option<f64>> {
     let trimmed = field.trim();
-    if trimmed.is_empty() {
-        bail!("{}: empty value", at());
+    if is_missing(trimmed) {
+        return Ok(None);
     }
     let value: f64 = trimmed
         .parse()
-        .map_err(|_| anyhow!("{}: `{trimmed}` does not parse as a number", at()))?;
+        .map_err(|_| anyhow!("{}: `{}` does not parse as a number", at(), shown(trimmed)))?;
     if !value.is_finite() {
-        bail!("{}: `{trimmed}` is not a finite number", at());
+        bail!("{}: `{}` is not a finite number", at(), shown(trimmed));
     }
-    Ok(value)
+    Ok(Some(value))
 }
 
-/// Reads the data. Without a header (the first line is a number), every line must hold one
-/// number; with one, the column is `column` or the only one.
-pub fn read(source: &Source, column: Option<&str>) -> Result<Column> {
+/// Reads the data: a header when the first line's fields all look like names, then the
+/// column `column` (or the only one); every other line one value of it.
+pub fn read(source: &Source, column: Option<&str>, reading: Reading) -> Result<Column> {
     let text = source.text()?;
-    let first = text.lines().next().map(str::trim).unwrap_or("");
-    if text.trim().is_empty() {
+    // Blank lines at the end are fine; the rest is read line by line.
+    let body = text.trim_end_matches(['\n', ' ', '\t']);
+    if body.trim().is_empty() {
         bail!("{}: no data (the input is empty)", source.name());
     }
-    let headerless = first.parse::<f64>().is_ok() && !first.contains(',');
-    if headerless {
-        if let Some(c) = column {
-            bail!(
-                "{}: --column {c} given, but the input has no header (one number per line)",
-                source.name()
-            );
-        }
-        let mut values = Vec::new();
-        let mut lines = Vec::new();
-        for (i, line) in text.lines().enumerate() {
-            values.push(parse_value(line, source, i + 1, None)?);
-            lines.push(i + 1);
-        }
-        return Ok(Column {
-            values,
-            lines,
-            name: None,
-            label: source.name(),
-        });
-    }
-    // The CSV reader would skip blank lines; refuse them instead.
-    if let Some(i) = text.lines().position(|l| l.trim().is_empty()) {
-        bail!("{}: line {}: empty line", source.name(), i + 1);
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| anyhow!("{}: cannot read the header: {e}", source.name()))?
-        .iter()
-        .map(str::to_string)
+    let first = body.lines().next().unwrap_or("");
+    // The CSV reader passes over blank lines: each is a missing value, reported or skipped
+    // here.
+    let blank_lines: Vec<usize> = body
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim().is_empty())
+        .map(|(i, _)| i + 1)
         .collect();
-    let index = match column {
-        Some(c) => headers.iter().position(|h| h == c).ok_or_else(|| {
+    // With --missing error, the first blank line is an error unless an earlier line fails.
+    let blank_error = (reading.missing == Missing::Error)
+        .then(|| blank_lines.first().copied())
+        .flatten();
+    let blank_failure = |line: usize| {
+        anyhow!(
+            "{}: line {line}: empty line (a missing value); use --missing skip to leave such \
+             rows out",
+            source.name()
+        )
+    };
+    let delimiter = reading
+        .delimiter
+        .unwrap_or_else(|| Delimiter::detect(first));
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .delimiter(delimiter.byte())
+        .flexible(true)
+        .from_reader(body.as_bytes());
+    let mut records = reader.records();
+    let first_record = records
+        .next()
+        .transpose()
+        .map_err(|e| anyhow!("{}: line 1: {e}", source.name()))?
+        .ok_or_else(|| anyhow!("{}: no data (the input is empty)", source.name()))?;
+    let first_fields: Vec<String> = first_record.iter().map(|f| f.trim().to_string()).collect();
+    let header = first_fields
+        .iter()
+        .all(|f| !looks_numeric(f) && !is_missing(f));
+    let (names, first_row) = if header {
+        (Some(first_fields.clone()), None)
+    } else {
+        (None, Some(first_record))
+    };
+    let width = first_fields.len();
+    if let Some(names) = &names {
+        for (j, name) in names.iter().enumerate() {
+            if let Some(k) = names[..j].iter().position(|n| n == name) {
+                bail!(
+                    "{}: line 1: columns {} and {} are both named `{}`",
+                    source.name(),
+                    k + 1,
+                    j + 1,
+                    shown(name)
+                );
+            }
+        }
+    }
+    let index = match (&names, column) {
+        (Some(names), Some(c)) => names.iter().position(|h| h == c).ok_or_else(|| {
             anyhow!(
-                "{}: no column named `{c}` in the header (columns: {})",
+                "{}: no column named `{}` in the header (columns: {})",
                 source.name(),
-                headers.join(", ")
+                shown(c),
+                names
+                    .iter()
+                    .map(|n| shown(n))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         })?,
-        None if headers.len() == 1 => 0,
-        None => bail!(
+        (None, Some(c)) => bail!(
+            "{}: --column {} given, but the input has no header (its first line holds a number)",
+            source.name(),
+            shown(c)
+        ),
+        (Some(_), None) | (None, None) if width == 1 => 0,
+        (Some(names), None) => bail!(
             "{}: {} columns ({}); choose one with --column",
             source.name(),
-            headers.len(),
-            headers.join(", ")
+            names.len(),
+            names
+                .iter()
+                .map(|n| shown(n))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        (None, None) => bail!(
+            "{}: line 1 has {width} fields and no header to name them; give the file a header \
+             and choose a column with --column",
+            source.name()
         ),
     };
-    let name = headers[index].clone();
+    let name = names.as_ref().map(|n| n[index].clone());
+    let in_column = name
+        .as_deref()
+        .map(|c| format!(", column {}", shown(c)))
+        .unwrap_or_default();
     let mut values = Vec::new();
     let mut lines = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| anyhow!("{}: {e}", source.name()))?;
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        let field = record
-            .get(index)
-            .ok_or_else(|| anyhow!("{}: line {line}: no field for column {name}", source.name()))?;
-        values.push(parse_value(field, source, line, Some(&name))?);
-        lines.push(line);
+    let mut skipped = blank_lines.len();
+    let rows = first_row.into_iter().map(Ok).chain(records);
+    for row in rows {
+        let row = row.map_err(|e| anyhow!("{}: {e}", source.name()))?;
+        let line = row.position().map_or(1, |p| p.line() as usize);
+        if let Some(blank) = blank_error
+            && blank < line
+        {
+            return Err(blank_failure(blank));
+        }
+        let at = || format!("{}: line {line}{in_column}", source.name());
+        // A line of spaces is a row with one empty field: a missing value.
+        let blank = row.len() == 1 && row.get(0).is_some_and(|f| f.trim().is_empty());
+        if !blank && row.len() != width {
+            bail!("{}: {} fields where line 1 has {width}", at(), row.len());
+        }
+        let field = if blank {
+            ""
+        } else {
+            row.get(index).unwrap_or("")
+        };
+        match parse_value(field, &at)? {
+            Some(v) => {
+                values.push(v);
+                lines.push(line);
+            }
+            None if reading.missing == Missing::Skip => skipped += 1,
+            None => bail!(
+                "{}: missing value (`{}`); use --missing skip to leave such rows out",
+                at(),
+                shown(field.trim())
+            ),
+        }
+    }
+    if let Some(blank) = blank_error {
+        return Err(blank_failure(blank));
     }
     if values.is_empty() {
-        bail!("{}: no data (a header and no rows)", source.name());
+        bail!(
+            "{}: no data ({})",
+            source.name(),
+            if skipped > 0 {
+                "every value is missing"
+            } else {
+                "a header and no rows"
+            }
+        );
     }
+    let label = match &name {
+        Some(n) => format!("{} (column {})", source.name(), shown(n)),
+        None => source.name(),
+    };
     Ok(Column {
         values,
         lines,
-        label: format!("{} (column {name})", source.name()),
-        name: Some(name),
+        name,
+        label,
+        skipped,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shown_fields_are_cut_and_escaped() {
+        assert_eq!(shown("a\tb\u{7}"), "a\\tb\\u{7}");
+        let long = "x".repeat(1000);
+        let s = shown(&long);
+        assert!(s.len() < 80 && s.contains("1000 characters"), "{s}");
+    }
+
+    #[test]
+    fn a_first_line_is_a_header_only_when_it_names() {
+        assert!(looks_numeric("1_000"));
+        assert!(looks_numeric("-.5"));
+        assert!(looks_numeric("\"1.2\"".trim_matches('"')));
+        assert!(!looks_numeric("hours"));
+        assert!(is_missing("NA") && is_missing(" "));
+    }
 }

@@ -36,6 +36,9 @@ fn err<E: std::fmt::Display>(path: &Path) -> impl Fn(E) -> anyhow::Error + '_ {
     move |e| anyhow!("{}: cannot draw: {e}", path.display())
 }
 
+/// The most bars a histogram of counts draws.
+const MAX_BARS: usize = 100;
+
 /// A histogram of `data` with the fitted density (or, for the Poisson, the fitted probabilities).
 pub fn density(path: &Path, family: Family, data: &[f64], fit: &Fit) -> Result<()> {
     let e = err(path);
@@ -45,13 +48,20 @@ pub fn density(path: &Path, family: Family, data: &[f64], fit: &Fit) -> Result<(
             (a.min(x), b.max(x))
         });
     let discrete = family == Family::Poisson;
+    // Counts get one bar per integer up to MAX_BARS integers, else bars of several integers
+    // each: the figure's size does not depend on the data's range.
+    let per_bar = if discrete {
+        ((hi - lo + 1.0) / MAX_BARS as f64).ceil().max(1.0)
+    } else {
+        1.0
+    };
     let bins = if discrete {
-        (hi - lo) as usize + 1
+        (((hi - lo + 1.0) / per_bar).ceil() as usize).clamp(1, MAX_BARS)
     } else {
         ((data.len() as f64).sqrt().ceil() as usize).clamp(12, 60)
     };
     let (start, width) = if discrete {
-        (lo - 0.5, 1.0)
+        (lo - 0.5, per_bar)
     } else {
         let span = (hi - lo).max(f64::EPSILON * hi.abs().max(1.0));
         (lo, span / bins as f64)
@@ -64,12 +74,21 @@ pub fn density(path: &Path, family: Family, data: &[f64], fit: &Fit) -> Result<(
     let n = data.len() as f64;
     let heights: Vec<f64> = counts.iter().map(|&c| c as f64 / (n * width)).collect();
     let params = fit.estimates();
-    let curve: Vec<(f64, f64)> = if discrete {
+    let curve: Vec<(f64, f64)> = if discrete && per_bar <= 1.0 {
         (0..bins)
             .map(|i| {
                 let k = lo + i as f64;
                 (k, family.ln_density(k, params).exp())
             })
+            .collect()
+    } else if discrete {
+        // The probability of each integer, at 400 integers across the range.
+        (0..=400)
+            .map(|i| {
+                let k = (lo + (hi - lo) * i as f64 / 400.0).round();
+                (k, family.ln_density(k, params).exp())
+            })
+            .filter(|(_, y)| y.is_finite())
             .collect()
     } else {
         (0..=400)

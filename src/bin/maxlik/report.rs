@@ -116,9 +116,10 @@ fn fit_fields(fit: &Fit, seconds: f64) -> Map<String, Value> {
 }
 
 /// The JSON object of `maxlik fit --json`.
-pub fn fit_json(family: Family, fit: &Fit, seconds: f64) -> String {
+pub fn fit_json(family: Family, fit: &Fit, seconds: f64, skipped: usize) -> String {
     let mut m = Map::new();
     m.insert("family".into(), json!(family.name()));
+    m.insert("rows_skipped".into(), json!(skipped));
     m.extend(fit_fields(fit, seconds));
     Value::Object(m).to_string()
 }
@@ -159,7 +160,7 @@ pub fn compare_all(
 }
 
 /// The JSON object of `maxlik compare --json`.
-pub fn compare_json(family: Family, n: usize, runs: &[Run]) -> String {
+pub fn compare_json(family: Family, n: usize, skipped: usize, runs: &[Run]) -> String {
     let results: Vec<Value> = runs
         .iter()
         .map(|r| {
@@ -169,7 +170,8 @@ pub fn compare_json(family: Family, n: usize, runs: &[Run]) -> String {
             Value::Object(m)
         })
         .collect();
-    json!({ "family": family.name(), "n": n, "results": results }).to_string()
+    json!({ "family": family.name(), "n": n, "rows_skipped": skipped, "results": results })
+        .to_string()
 }
 
 /// The side-by-side table of `maxlik compare`.
