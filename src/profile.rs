@@ -22,6 +22,12 @@ use crate::solver;
 const GROWTH: f64 = 1.6;
 /// Bracketing steps before giving up on finding a crossing.
 const MAX_BRACKET: usize = 80;
+/// Growing steps the search goes on for past the first crossing, looking for further pieces
+/// of the confidence set (a profile can dip below its cut-off again).
+const EXTRA_STEPS: usize = 8;
+/// Past the first crossing the search stops where the statistic exceeds this (a likelihood
+/// ratio of e^-50): a further piece would need the profile to fall back from there.
+const SCAN_CEILING: f64 = 100.0;
 /// Illinois iterations at most.
 const MAX_ROOT: usize = 100;
 /// The crossing is located to this fraction of a standard error (in the unconstrained
@@ -80,6 +86,7 @@ pub struct ProfileInterval {
     upper: Limit,
     cutoff: f64,
     points: Vec<(f64, f64)>,
+    pieces: Vec<(Limit, Limit)>,
     nll_passes: u64,
     refit: Option<Box<Fit>>,
 }
@@ -120,6 +127,13 @@ impl ProfileInterval {
         &self.points
     }
 
+    /// Every piece of the confidence set, in increasing order: `[lower, upper]` around the
+    /// estimate, and any further stretch where the profile comes back below the cut-off
+    /// (searched for some way past each end).
+    pub fn pieces(&self) -> &[(Limit, Limit)] {
+        &self.pieces
+    }
+
     /// Passes over the data computing the NLL that the profile took (inner fits included).
     pub fn nll_passes(&self) -> u64 {
         self.nll_passes
@@ -143,6 +157,12 @@ impl fmt::Display for ProfileInterval {
             self.upper,
             self.nll_passes
         )?;
+        if self.pieces.len() > 1 {
+            write!(f, "; the confidence set has {} pieces:", self.pieces.len())?;
+            for (i, (a, b)) in self.pieces.iter().enumerate() {
+                write!(f, "{} [{a}, {b}]", if i == 0 { "" } else { " ∪" })?;
+            }
+        }
         if self.refit.is_some() {
             write!(
                 f,
@@ -230,7 +250,7 @@ impl<'m, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Profiler<'m, O, F
         cutoff: f64,
         direction: f64,
         estimates: &[f64],
-    ) -> Result<Limit> {
+    ) -> Result<(Limit, Vec<(Limit, Limit)>)> {
         self.warm = estimates.to_vec();
         let value_at = |t: f64| space.at_unconstrained(u_hat + direction * t);
         let edge = || match (space, direction > 0.0) {
@@ -246,11 +266,11 @@ impl<'m, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Profiler<'m, O, F
         for _ in 0..MAX_BRACKET {
             let t = inside + step;
             let Some(value) = value_at(t) else {
-                return Ok(edge());
+                return Ok((edge(), Vec::new()));
             };
             let d = self.deviance(value)?;
             if self.better.is_some() {
-                return Ok(Limit::Unbounded);
+                return Ok((Limit::Unbounded, Vec::new()));
             }
             if d >= cutoff {
                 bracket = Some((t, d));
@@ -259,10 +279,166 @@ impl<'m, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Profiler<'m, O, F
             (inside, d_inside) = (t, d);
             step *= GROWTH;
         }
-        let Some((mut outside, d_outside)) = bracket else {
-            return Ok(edge());
+        let Some((outside, d_outside)) = bracket else {
+            return Ok((edge(), Vec::new()));
         };
-        // Illinois: regula falsi that halves the weight of an end kept twice.
+        let t = self.root(
+            &value_at,
+            (inside, d_inside),
+            (outside, d_outside),
+            cutoff,
+            se_u,
+        )?;
+        let Some(t) = t else {
+            return Ok((edge(), Vec::new()));
+        };
+        let first = value_at(t).map_or_else(edge, Limit::Crossing);
+        let more = self.beyond(&value_at, &edge, (outside, d_outside), step, cutoff, se_u)?;
+        Ok((first, more))
+    }
+
+    /// Past the first crossing, where the statistic is above the cut-off at `from`, goes on
+    /// outwards for [`EXTRA_STEPS`] growing steps: every stretch where the statistic comes
+    /// back below the cut-off is a further piece of the confidence set, returned as (entry,
+    /// exit) in the order met.
+    fn beyond(
+        &mut self,
+        value_at: &dyn Fn(f64) -> Option<f64>,
+        edge: &dyn Fn() -> Limit,
+        from: (f64, f64),
+        mut step: f64,
+        cutoff: f64,
+        se_u: f64,
+    ) -> Result<Vec<(Limit, Limit)>> {
+        let mut pieces = Vec::new();
+        let (mut t_prev, mut d_prev) = from;
+        let mut before: Option<(f64, f64)> = None;
+        let mut entry: Option<Limit> = None;
+        for _ in 0..EXTRA_STEPS {
+            step *= GROWTH;
+            let t = t_prev + step;
+            let Some(value) = value_at(t) else { break };
+            // Far out the inner fits can fail (an extreme value of the parameter): the search
+            // for further pieces ends there; the interval found stands.
+            let Ok(d) = self.deviance(value) else { break };
+            if self.better.is_some() {
+                return Ok(pieces);
+            }
+            let below = d < cutoff;
+            let was_below = d_prev < cutoff;
+            // A dip between samples that all lie above the cut-off: a piece narrower than the
+            // steps may hide at its bottom.
+            if let Some((t_pp, d_pp)) = before
+                && entry.is_none()
+                && !below
+                && !was_below
+                && d_prev < d_pp
+                && d_prev < d
+            {
+                let Ok(Some((t_min, d_min))) = self.bottom(value_at, t_pp, t, se_u) else {
+                    break;
+                };
+                if d_min < cutoff {
+                    let enter = self.root(value_at, (t_min, d_min), (t_pp, d_pp), cutoff, se_u);
+                    let leave = self.root(value_at, (t_min, d_min), (t, d), cutoff, se_u);
+                    let (Ok(enter), Ok(leave)) = (enter, leave) else {
+                        break;
+                    };
+                    let limit =
+                        |r: Option<f64>| r.and_then(value_at).map_or_else(edge, Limit::Crossing);
+                    pieces.push((limit(enter), limit(leave)));
+                }
+            }
+            if below != was_below {
+                let (low, high) = if below {
+                    ((t, d), (t_prev, d_prev))
+                } else {
+                    ((t_prev, d_prev), (t, d))
+                };
+                let Ok(root) = self.root(value_at, low, high, cutoff, se_u) else {
+                    break;
+                };
+                let crossing = root.and_then(value_at).map_or_else(edge, Limit::Crossing);
+                match entry.take() {
+                    None => entry = Some(crossing),
+                    Some(start) => pieces.push((start, crossing)),
+                }
+            }
+            before = Some((t_prev, d_prev));
+            (t_prev, d_prev) = (t, d);
+            if d > SCAN_CEILING && entry.is_none() {
+                break;
+            }
+        }
+        // A piece still open where the scan ended runs on, to the edge if it was reached.
+        if let Some(start) = entry {
+            let end = if value_at(t_prev + step * GROWTH).is_none() {
+                edge()
+            } else {
+                Limit::Unbounded
+            };
+            pieces.push((start, end));
+        }
+        Ok(pieces)
+    }
+
+    /// The lowest statistic between `a` and `b` (golden-section search to a thousandth of a
+    /// standard error), with where it is; `None` when the parameter leaves its space.
+    fn bottom(
+        &mut self,
+        value_at: &dyn Fn(f64) -> Option<f64>,
+        a: f64,
+        b: f64,
+        se_u: f64,
+    ) -> Result<Option<(f64, f64)>> {
+        let phi = 0.5 * (5f64.sqrt() - 1.0);
+        let (mut a, mut b) = (a.min(b), a.max(b));
+        let at = |t: f64, this: &mut Self| -> Result<Option<f64>> {
+            match value_at(t) {
+                Some(v) => this.deviance(v).map(Some),
+                None => Ok(None),
+            }
+        };
+        let (mut c, mut d) = (b - phi * (b - a), a + phi * (b - a));
+        let (Some(mut fc), Some(mut fd)) = (at(c, self)?, at(d, self)?) else {
+            return Ok(None);
+        };
+        for _ in 0..MAX_ROOT {
+            if b - a <= 1e-3 * se_u {
+                break;
+            }
+            if fc < fd {
+                (b, d, fd) = (d, c, fc);
+                c = b - phi * (b - a);
+                let Some(v) = at(c, self)? else {
+                    return Ok(None);
+                };
+                fc = v;
+            } else {
+                (a, c, fc) = (c, d, fd);
+                d = a + phi * (b - a);
+                let Some(v) = at(d, self)? else {
+                    return Ok(None);
+                };
+                fd = v;
+            }
+        }
+        Ok(Some(if fc < fd { (c, fc) } else { (d, fd) }))
+    }
+
+    /// The crossing of the cut-off between `below` (statistic under it) and `above`, by the
+    /// Illinois method (regula falsi that halves the weight of an end kept twice); `None`
+    /// when the parameter leaves its space on the way.
+    fn root(
+        &mut self,
+        value_at: &dyn Fn(f64) -> Option<f64>,
+        below: (f64, f64),
+        above: (f64, f64),
+        cutoff: f64,
+        se_u: f64,
+    ) -> Result<Option<f64>> {
+        let (mut inside, d_inside) = below;
+        let (mut outside, d_outside) = above;
         let (mut g_in, mut g_out) = (d_inside - cutoff, d_outside - cutoff);
         let mut kept = 0i8;
         for _ in 0..MAX_ROOT {
@@ -276,7 +452,7 @@ impl<'m, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Profiler<'m, O, F
                 0.5 * (inside + outside)
             };
             let Some(value) = value_at(t) else {
-                return Ok(edge());
+                return Ok(None);
             };
             let g = self.deviance(value)? - cutoff;
             if g.abs() <= ROOT_TOLERANCE * cutoff {
@@ -300,12 +476,11 @@ impl<'m, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Profiler<'m, O, F
             }
         }
         // Interpolate linearly between the final bracket ends.
-        let t = if (outside - inside).abs() > 0.0 {
+        Ok(Some(if (outside - inside).abs() > 0.0 {
             (inside * g_out - outside * g_in) / (g_out - g_in)
         } else {
             inside
-        };
-        Ok(value_at(t).map_or_else(edge, Limit::Crossing))
+        }))
     }
 }
 
@@ -422,16 +597,21 @@ fn interval_from<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     if likelihood.params.free().len() > 1 {
         profiler.deviance(estimate)?;
     }
-    let lower = if profiler.better.is_none() {
+    let (lower, below) = if profiler.better.is_none() {
         profiler.limit(space, u_hat, se_u, cutoff, -1.0, fit.estimates())?
     } else {
-        Limit::Unbounded
+        (Limit::Unbounded, Vec::new())
     };
-    let upper = if profiler.better.is_none() {
+    let (upper, above) = if profiler.better.is_none() {
         profiler.limit(space, u_hat, se_u, cutoff, 1.0, fit.estimates())?
     } else {
-        Limit::Unbounded
+        (Limit::Unbounded, Vec::new())
     };
+    // Every piece of the confidence set, in increasing order of the parameter: those met
+    // below the estimate (entry above exit there), the main one, those above.
+    let mut pieces: Vec<(Limit, Limit)> = below.into_iter().rev().map(|(a, b)| (b, a)).collect();
+    pieces.push((lower, upper));
+    pieces.extend(above);
     if let Some(point) = profiler.better.take()
         && may_refit
     {
@@ -459,6 +639,7 @@ fn interval_from<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         upper,
         cutoff,
         points,
+        pieces,
         nll_passes: profiler.nll_passes,
         refit: None,
     })

@@ -557,3 +557,36 @@ fn output_and_figure_failures_have_their_own_exit_codes() {
     let size = std::fs::metadata(&svg).map(|m| m.len()).unwrap_or(0);
     assert!(size > 0 && size < 2_000_000, "{size} bytes");
 }
+
+/// `profile --json` on R's `precip` mixture from one start: the profile meets the better
+/// optimum (lnL −275.472, weight 0.18, found independently, issue 10), refits, and everything
+/// it reports is about the refit: the estimate inside its interval, no negative 2ΔNLL.
+#[test]
+fn a_profile_that_meets_a_better_optimum_reports_the_refit() {
+    let data = format!("{}/tests/data/precip.csv", env!("CARGO_MANIFEST_DIR"));
+    let o = maxlik(&[
+        "profile",
+        "--family",
+        "normal-mixture",
+        "--data",
+        &data,
+        "--param",
+        "weight",
+        "--starts",
+        "1",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["refit"], true, "{v}");
+    let estimate = v["estimate"].as_f64().expect("estimate");
+    assert_eq!(v["fit"]["params"]["weight"].as_f64(), Some(estimate));
+    assert!(v["fit"]["log_likelihood"].as_f64().expect("lnL") >= -275.4721);
+    let lower = v["lower"]["value"].as_f64().expect("lower");
+    let upper = v["upper"]["value"].as_f64().expect("upper");
+    assert!(lower < estimate && estimate < upper, "{v}");
+    for point in v["points"].as_array().expect("points") {
+        assert!(point[1].as_f64().expect("deviance") >= -1e-9, "{point}");
+    }
+    assert!(!v["pieces"].as_array().expect("pieces").is_empty());
+}

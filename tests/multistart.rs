@@ -130,3 +130,50 @@ fn the_number_of_starts_is_validated() {
             .is_err()
     );
 }
+
+/// The profile of a two-cluster Cauchy location whose two optima are both inside the 95%
+/// confidence set: the set has two pieces, and their ends are the crossings of the likelihood
+/// ratio found here by bisection on the NLL itself.
+#[test]
+fn a_profile_reports_every_piece_of_its_confidence_set() {
+    // Two clusters of 25: the tighter one (right) holds the global optimum, the other a local
+    // one whose likelihood ratio is still inside the 95% cut-off.
+    let mut data: Vec<f64> = (0..25).map(|i| -0.3 + 0.025 * f64::from(i)).collect();
+    data.extend((0..25).map(|i| 5.76 + 0.02 * f64::from(i)));
+    let nll = |m: f64| -> f64 { data.iter().map(|x| -cauchy(x, &[m])).sum() };
+    let (truth, truth_nll) = grid_optimum(&data);
+    let cutoff = 3.841_458_820_694_124;
+    let deviance = |m: f64| 2.0 * (nll(m) - truth_nll);
+    // The crossings, bracketed on a grid and refined by bisection.
+    let mut crossings = Vec::new();
+    let grid: Vec<f64> = (0..=12_000).map(|i| -3.0 + 1e-3 * f64::from(i)).collect();
+    for w in grid.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if (deviance(a) < cutoff) != (deviance(b) < cutoff) {
+            let (mut lo, mut hi) = (a, b);
+            for _ in 0..60 {
+                let mid = 0.5 * (lo + hi);
+                if (deviance(mid) < cutoff) == (deviance(lo) < cutoff) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            crossings.push(0.5 * (lo + hi));
+        }
+    }
+    assert_eq!(crossings.len(), 4, "two pieces expected: {crossings:?}");
+    let model = Model::builder(cauchy).param("m", truth).build().unwrap();
+    let fit = model.fit(&data, Method::Lbfgs).unwrap();
+    let interval = model.profile(&data, &fit, "m", 0.95).unwrap();
+    let pieces = interval.pieces();
+    assert_eq!(pieces.len(), 2, "{interval}");
+    let ends: Vec<f64> = pieces
+        .iter()
+        .flat_map(|(a, b)| [a.value().unwrap(), b.value().unwrap()])
+        .collect();
+    for (end, exact) in ends.iter().zip(&crossings) {
+        assert!((end - exact).abs() < 1e-6, "{end} vs {exact}: {interval}");
+    }
+    assert!(interval.to_string().contains("2 pieces"), "{interval}");
+}

@@ -129,6 +129,9 @@ struct ProfileArgs {
     /// Write the profile log-likelihood with its interval marked (SVG).
     #[arg(long)]
     plot: Option<PathBuf>,
+    /// Print exactly one JSON object (fields documented in docs/cli.md).
+    #[arg(long)]
+    json: bool,
     #[command(flatten)]
     starts: StartArgs,
 }
@@ -312,7 +315,7 @@ fn compare(args: &CompareArgs) -> Result<ExitCode> {
 fn profile(args: &ProfileArgs) -> Result<ExitCode> {
     check_plot(args.plot.as_ref())?;
     let column = load(&args.input)?;
-    if column.skipped > 0 {
+    if column.skipped > 0 && !args.json {
         say!("{}:{}", column.label, skipped_note(column.skipped));
     }
     let family = args.input.family;
@@ -330,13 +333,24 @@ fn profile(args: &ProfileArgs) -> Result<ExitCode> {
         .build()?;
     let fit = model.fit_with(&column.values, &options)?;
     if !fit.converged() {
-        say!("{fit}");
+        if args.json {
+            say!("{}", report::fit_json(family, &fit, 0.0, column.skipped));
+        } else {
+            say!("{fit}");
+        }
         return Ok(ExitCode::from(NOT_CONVERGED));
     }
     let interval = model.profile(&column.values, &fit, &args.param, args.level)?;
     // A profile that met a better optimum refitted from it: everything below is about the
     // refit.
     let fit = interval.refit().unwrap_or(&fit);
+    if args.json {
+        say!(
+            "{}",
+            report::profile_json(family, fit, &interval, column.skipped)
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     say!("{}", fit.summary().with_profile(&interval));
     say!("\n{interval}");
     let space = model

@@ -5,7 +5,9 @@ use std::fmt::Write;
 use std::time::Instant;
 
 use anyhow::Result;
-use maxlik::{Difference, Family, Fit, FitOptions, FitOptionsBuilder, Method};
+use maxlik::{
+    Difference, Family, Fit, FitOptions, FitOptionsBuilder, Limit, Method, ProfileInterval,
+};
 use serde_json::{Map, Value, json};
 
 /// One optimizer's run in `compare`.
@@ -121,6 +123,60 @@ pub fn fit_json(family: Family, fit: &Fit, seconds: f64, skipped: usize) -> Stri
     m.insert("family".into(), json!(family.name()));
     m.insert("rows_skipped".into(), json!(skipped));
     m.extend(fit_fields(fit, seconds));
+    Value::Object(m).to_string()
+}
+
+/// One end of a profile interval as JSON: `{"kind", "value"}`.
+fn limit_json(limit: Limit) -> Value {
+    match limit {
+        Limit::Crossing(v) => json!({ "kind": "crossing", "value": v }),
+        Limit::SpaceEdge(v) => json!({ "kind": "edge", "value": v }),
+        Limit::Unbounded => json!({ "kind": "unbounded", "value": null }),
+    }
+}
+
+/// The JSON object of `maxlik profile --json`.
+pub fn profile_json(
+    family: Family,
+    fit: &Fit,
+    interval: &ProfileInterval,
+    skipped: usize,
+) -> String {
+    let mut m = Map::new();
+    m.insert("family".into(), json!(family.name()));
+    m.insert("rows_skipped".into(), json!(skipped));
+    m.insert("param".into(), json!(interval.name()));
+    m.insert("level".into(), json!(interval.level()));
+    m.insert("cutoff".into(), json!(interval.cutoff()));
+    m.insert("estimate".into(), json!(interval.estimate()));
+    m.insert("lower".into(), limit_json(interval.lower()));
+    m.insert("upper".into(), limit_json(interval.upper()));
+    m.insert(
+        "pieces".into(),
+        json!(
+            interval
+                .pieces()
+                .iter()
+                .map(|(a, b)| json!([limit_json(*a), limit_json(*b)]))
+                .collect::<Vec<_>>()
+        ),
+    );
+    m.insert(
+        "points".into(),
+        json!(
+            interval
+                .points()
+                .iter()
+                .map(|(v, d)| json!([v, d]))
+                .collect::<Vec<_>>()
+        ),
+    );
+    m.insert("refit".into(), json!(interval.refit().is_some()));
+    m.insert("nll_passes".into(), json!(interval.nll_passes()));
+    m.insert(
+        "fit".into(),
+        Value::Object(fit_fields(fit, fit.elapsed().as_secs_f64())),
+    );
     Value::Object(m).to_string()
 }
 
