@@ -123,6 +123,13 @@ pub enum StopReason {
         /// (infinite when it cannot be measured).
         distance: f64,
     },
+    /// The gradient vanishes but the Hessian is flat along `direction`, and the NLL still falls
+    /// some way further along it: a plateau the optimizer stalled on (a likelihood that keeps
+    /// rising as parameters run off together), not an optimum.
+    Plateau {
+        /// The flat direction, as (name, coefficient) with the largest coefficient 1.
+        direction: Vec<(String, f64)>,
+    },
     /// A value the optimizer tried left a parameter's space in floating point (a positive one
     /// reaching 0 or infinity, an interval one rounding onto a bound, a free one overflowing):
     /// the likelihood may be unbounded, as for a Normal on all-equal data.
@@ -169,6 +176,12 @@ impl fmt::Display for StopReason {
                  with it in floating point: the gradient there cannot locate the optimum \
                  (start it away from the edge; if the optimum is on the edge, the MLE is a \
                  boundary one)"
+            ),
+            StopReason::Plateau { direction } => write!(
+                f,
+                "the NLL is flat along {} where the optimizer stopped but falls further along \
+                 it: a plateau, not an optimum (parameters running off together)",
+                Direction(direction)
             ),
             StopReason::Diverged { name } => write!(
                 f,

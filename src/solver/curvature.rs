@@ -204,6 +204,30 @@ pub(crate) fn observe<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     }
 }
 
+/// The direction in `u` along which `h` is flattest: the eigenvector of the eigenvalue
+/// smallest in size of `h` scaled by the sizes of its diagonal (a zero diagonal left
+/// unscaled), in `u`.
+pub(crate) fn flattest(h: &DMatrix<f64>) -> Vec<f64> {
+    let p = h.nrows();
+    let scale: Vec<f64> = (0..p)
+        .map(|k| {
+            let d = h[(k, k)].abs();
+            if d > 0.0 { d.sqrt().recip() } else { 1.0 }
+        })
+        .collect();
+    let r = DMatrix::from_fn(p, p, |i, j| h[(i, j)] * scale[i] * scale[j]);
+    let eigen = SymmetricEigen::new(r);
+    let low = (0..p)
+        .min_by(|&a, &b| {
+            eigen.eigenvalues[a]
+                .abs()
+                .total_cmp(&eigen.eigenvalues[b].abs())
+        })
+        .unwrap_or(0);
+    let v = eigen.eigenvectors.column(low);
+    (0..p).map(|k| v[k] * scale[k]).collect()
+}
+
 /// dθ/du at `theta`: the Jacobian of the transforms alone.
 fn jacobian_u<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     objective: &Objective<'_, O, F, S>,

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::inference::Inference;
 use crate::objective::{Counts, Objective};
 use crate::options::{FitOptions, Method};
-use crate::outcome::{ConvergedBy, Convergence, SeUnavailable, StopReason};
+use crate::outcome::{ConvergedBy, Convergence, NEGATIVE_CURVATURE, SeUnavailable, StopReason};
 
 use super::curvature::{self, Curvature};
 use super::run::{Ended, Run, RunSettings};
@@ -280,6 +280,21 @@ impl Progress {
             options,
             Some(&measured),
         );
+        // Stationary with a flat direction: an invariance of the likelihood (a ridge of
+        // optima), or a plateau the NLL still descends along, far out.
+        if matches!(outcome.judged.convergence, Convergence::Converged(_))
+            && let Err(SeUnavailable::NotPositiveDefinite {
+                direction,
+                relative_curvature,
+            }) = &measured.result
+            && *relative_curvature >= -NEGATIVE_CURVATURE
+            && let Some(h) = &measured.hessian
+            && descends_along(objective, &outcome.z, outcome.f, &curvature::flattest(h))
+        {
+            outcome.judged.convergence = Convergence::NotConverged(StopReason::Plateau {
+                direction: direction.clone(),
+            });
+        }
         let converged = matches!(outcome.judged.convergence, Convergence::Converged(_));
         let restartable = matches!(
             outcome.judged.convergence,
@@ -386,6 +401,60 @@ pub(crate) fn optimize<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         hessian_passes: progress.hessian_passes,
         hessian: progress.hessian,
         scales: progress.guess.unwrap_or_else(|| coords.scales().to_vec()),
+    })
+}
+
+/// Steps along a flat direction to probe, as fractions of the parameters' own size (or of
+/// their coordinates' scales where that is larger): a plateau at infinity only shows over
+/// distances of the parameters' order.
+const PLATEAU_PROBES: [f64; 3] = [0.01, 0.1, 1.0];
+/// A probe whose mean NLL is lower by more than this fraction of the NLL (a thousand times
+/// its rounding; the compensated sum is good to a few) shows the likelihood still rising along
+/// the flat direction.
+const PLATEAU_DROP: f64 = 1e3 * f64::EPSILON;
+
+/// Whether the NLL along `du` (a flat direction of the Hessian in `u`) from `z`, where its mean
+/// is `f`, shows a plateau rather than an optimum: it falls, beyond rounding, one way or the
+/// other, or stays level one way while rising the other. An invariance of the likelihood
+/// (parameters that enter only through a combination) leaves it level both ways; a flat-bottomed
+/// optimum rises both ways.
+fn descends_along<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    objective: &Objective<'_, O, F, S>,
+    z: &[f64],
+    f: f64,
+    du: &[f64],
+) -> bool {
+    let coords = objective.coords();
+    let u = coords.u_of(z);
+    let size: Vec<f64> = u
+        .iter()
+        .zip(coords.scales())
+        .map(|(u, s)| u.abs().max(*s))
+        .collect();
+    let reach = du
+        .iter()
+        .zip(&size)
+        .map(|(d, s)| (d / s).abs())
+        .fold(0.0, f64::max);
+    if !(reach.is_finite() && reach > 0.0) {
+        return false;
+    }
+    let tolerance = PLATEAU_DROP * f.abs().max(1.0);
+    let at = |t: f64| -> Option<f64> {
+        let point: Vec<f64> = u.iter().zip(du).map(|(u, d)| u + t * d / reach).collect();
+        objective.mean_nll_at_u(&point).ok()
+    };
+    PLATEAU_PROBES.iter().any(|&t| {
+        let (plus, minus) = (at(t), at(-t));
+        let lower = |v: Option<f64>| v.is_some_and(|v| v < f - tolerance);
+        let level = |v: Option<f64>| v.is_some_and(|v| (v - f).abs() <= tolerance);
+        let higher = |v: Option<f64>| v.is_some_and(|v| v > f + tolerance);
+        // Falling either way, or level one way and rising the other (the likelihood's
+        // supremum lies off towards the level side, out of reach of floating point).
+        lower(plus)
+            || lower(minus)
+            || (level(plus) && higher(minus))
+            || (level(minus) && higher(plus))
     })
 }
 
