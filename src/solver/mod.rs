@@ -57,18 +57,30 @@ pub(crate) fn fit<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     }
 }
 
-/// Fits from the options' start (or the declared one) alone.
-fn fit_once<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+/// The start of a fit (the options', or the declared one), checked against the parameters, on
+/// data that are not empty.
+fn checked_start<O, F, S>(
     likelihood: Likelihood<'_, O, F, S>,
     data: &[O],
     options: &FitOptions,
-) -> Result<Fit> {
+) -> Result<Vec<f64>> {
     if data.is_empty() {
         return Err(Error::EmptyData);
     }
     let params = likelihood.params;
     let theta = options.start.clone().unwrap_or_else(|| params.starts());
     params.check(&theta)?;
+    Ok(theta)
+}
+
+/// Fits from the options' start (or the declared one) alone.
+fn fit_once<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    likelihood: Likelihood<'_, O, F, S>,
+    data: &[O],
+    options: &FitOptions,
+) -> Result<Fit> {
+    let theta = checked_start(likelihood, data, options)?;
+    let params = likelihood.params;
     let timer = Instant::now();
     let mut path = vec![theta.clone()];
     let warm = if options.warm_start {

@@ -157,13 +157,8 @@ pub(crate) fn fit<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     data: &[O],
     options: &FitOptions,
 ) -> Result<Fit> {
-    if data.is_empty() {
-        return Err(Error::EmptyData);
-    }
     let timer = Instant::now();
-    let params = likelihood.params;
-    let theta0 = options.start.clone().unwrap_or_else(|| params.starts());
-    params.check(&theta0)?;
+    let theta0 = super::checked_start(likelihood, data, options)?;
     let points = starts(likelihood, data, &theta0, options)?;
     let results: Vec<Result<Fit>> = points
         .into_par_iter()
