@@ -268,41 +268,7 @@ pub fn read(source: &Source, column: Option<&str>, reading: Reading) -> Result<C
             }
         }
     }
-    let index = match (&names, column) {
-        (Some(names), Some(c)) => names.iter().position(|h| h == c).ok_or_else(|| {
-            anyhow!(
-                "{}: no column named `{}` in the header (columns: {})",
-                source.name(),
-                shown(c),
-                names
-                    .iter()
-                    .map(|n| shown(n))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        })?,
-        (None, Some(c)) => bail!(
-            "{}: --column {} given, but the input has no header (its first line holds a number)",
-            source.name(),
-            shown(c)
-        ),
-        (Some(_), None) | (None, None) if width == 1 => 0,
-        (Some(names), None) => bail!(
-            "{}: {} columns ({}); choose one with --column",
-            source.name(),
-            names.len(),
-            names
-                .iter()
-                .map(|n| shown(n))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        (None, None) => bail!(
-            "{}: line 1 has {width} fields and no header to name them; give the file a header \
-             and choose a column with --column",
-            source.name()
-        ),
-    };
+    let index = choose(source, names.as_deref(), column, width)?;
     let name = names.as_ref().map(|n| n[index].clone());
     let in_column = name
         .as_deref()
@@ -368,6 +334,50 @@ pub fn read(source: &Source, column: Option<&str>, reading: Reading) -> Result<C
         name,
         label,
         skipped,
+    })
+}
+
+/// The position of the column to read: `column` in the header `names`, or the only one.
+fn choose(
+    source: &Source,
+    names: Option<&[String]>,
+    column: Option<&str>,
+    width: usize,
+) -> Result<usize> {
+    Ok(match (names, column) {
+        (Some(names), Some(c)) => names.iter().position(|h| h == c).ok_or_else(|| {
+            anyhow!(
+                "{}: no column named `{}` in the header (columns: {})",
+                source.name(),
+                shown(c),
+                names
+                    .iter()
+                    .map(|n| shown(n))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })?,
+        (None, Some(c)) => bail!(
+            "{}: --column {} given, but the input has no header (its first line holds a number)",
+            source.name(),
+            shown(c)
+        ),
+        (Some(_), None) | (None, None) if width == 1 => 0,
+        (Some(names), None) => bail!(
+            "{}: {} columns ({}); choose one with --column",
+            source.name(),
+            names.len(),
+            names
+                .iter()
+                .map(|n| shown(n))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        (None, None) => bail!(
+            "{}: line 1 has {width} fields and no header to name them; give the file a header \
+             and choose a column with --column",
+            source.name()
+        ),
     })
 }
 
