@@ -19,9 +19,6 @@ const CONDITION_WARN: f64 = 1e8;
 const STEP_PASS: f64 = 1e-4;
 /// ... and beyond which they are meaningless.
 const STEP_FAIL: f64 = 1e-2;
-/// Distance to a bound, as a fraction of the interval's width, that counts as on the edge
-/// (the verdict's test too).
-const EDGE_FRACTION: f64 = 1e-6;
 /// Distance to a bound, in standard errors, that warns.
 const NEAR_EDGE_SE: f64 = 2.0;
 
@@ -301,7 +298,7 @@ fn edges(e: &Evidence<'_>, out: &mut Checks) {
         let (gap, at_edge) = match p.space {
             Space::Interval { lower, upper } => {
                 let gap = (value - lower).min(upper - value);
-                (gap, gap <= EDGE_FRACTION * (upper - lower))
+                (gap, p.space.at_edge(value))
             }
             Space::Positive => (value, false),
             Space::Free | Space::Fixed(_) => continue,

@@ -90,6 +90,17 @@ impl Space {
         }
     }
 
+    /// Whether `value` lies at the edge of an interval space: within [`EDGE_FRACTION`] of its
+    /// width from a bound, where the logit saturates (never for another space).
+    pub(crate) fn at_edge(self, value: f64) -> bool {
+        match self {
+            Space::Interval { lower, upper } => {
+                (value - lower).min(upper - value) <= EDGE_FRACTION * (upper - lower)
+            }
+            _ => false,
+        }
+    }
+
     /// `(d²θ/du²) / (dθ/du)` at the value `θ`: how fast the transform's slope changes, relative
     /// to the slope (1 for `exp`, `1 − 2σ` for the logistic with `σ` the position in the
     /// interval, 0 for a free or fixed parameter).
@@ -101,6 +112,10 @@ impl Space {
         }
     }
 }
+
+/// A parameter closer to a bound of its interval than this fraction of the interval's width
+/// is at the edge: the verdict's test and the certificate's.
+pub(crate) const EDGE_FRACTION: f64 = 1e-6;
 
 /// One declared parameter.
 #[derive(Debug, Clone, PartialEq)]

@@ -106,17 +106,11 @@ impl Coordinates {
             .collect()
     }
 
-    /// Whether each free parameter at `theta` lies within `fraction` of its interval's width
-    /// from a bound (never for a free or positive one).
-    pub(crate) fn at_edge(&self, theta: &[f64], fraction: f64) -> Vec<bool> {
+    /// Whether each free parameter at `theta` sits at the edge of its space
+    /// ([`Space::at_edge`]).
+    pub(crate) fn at_edge(&self, theta: &[f64]) -> Vec<bool> {
         (0..self.free.len())
-            .map(|k| match self.spaces[k] {
-                Space::Interval { lower, upper } => {
-                    let v = theta[self.free[k]];
-                    (v - lower).min(upper - v) <= fraction * (upper - lower)
-                }
-                _ => false,
-            })
+            .map(|k| self.spaces[k].at_edge(theta[self.free[k]]))
             .collect()
     }
 

@@ -20,7 +20,7 @@ use crate::outcome::{ConvergedBy, Convergence, NEGATIVE_CURVATURE, SeUnavailable
 
 use super::curvature::{self, Curvature};
 use super::run::{Ended, Run, RunSettings};
-use super::verdict::{self, EDGE_FRACTION, Evidence, Judged};
+use super::verdict::{self, Evidence, Judged};
 use super::whitening::Whitening;
 use super::{lbfgs, neldermead};
 
@@ -477,10 +477,9 @@ pub(crate) fn judge_at<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     let curl = theta
         .as_ref()
         .map_or_else(|| vec![0.0; coords.dim()], |t| coords.curl(t));
-    let at_edge = theta.as_ref().map_or_else(
-        || vec![false; coords.dim()],
-        |t| coords.at_edge(t, EDGE_FRACTION),
-    );
+    let at_edge = theta
+        .as_ref()
+        .map_or_else(|| vec![false; coords.dim()], |t| coords.at_edge(t));
     let judged = verdict::judge(&Evidence {
         ended,
         method: options.method,

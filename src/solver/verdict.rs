@@ -21,9 +21,6 @@ const NELDER_MEAD_CONFIRM: f64 = 30.0;
 /// A fit may claim convergence at the limit of floating-point precision only when that limit is
 /// this close to the optimum, in standard errors.
 const PRECISION_LIMIT_MAX: f64 = 0.1;
-/// A parameter closer to a bound of its interval than this fraction of the interval's width
-/// is at the edge (the certificate's test too).
-pub(crate) const EDGE_FRACTION: f64 = 1e-6;
 /// Curvature along a coordinate, in the scaled coordinates (where the calibration found about
 /// 1), below which the NLL is flat along it.
 const FLAT_CURVATURE: f64 = 1e-8;
@@ -58,8 +55,8 @@ pub(crate) struct Evidence<'a> {
     /// parameters' names.
     pub(crate) curl: &'a [f64],
     pub(crate) names: &'a [String],
-    /// Whether each free parameter sits at the edge of its interval space (within
-    /// [`EDGE_FRACTION`] of its width), where its logit coordinate saturates.
+    /// Whether each free parameter sits at the edge of its interval space, where its logit
+    /// coordinate saturates.
     pub(crate) at_edge: &'a [bool],
     /// The Hessian at the point and what followed from it, when it was measured.
     pub(crate) curvature: Option<&'a Curvature>,
