@@ -98,9 +98,10 @@ pub(crate) struct Record {
 #[derive(Debug, Clone)]
 pub struct Fit {
     record: Record,
-    /// The standard errors as computed, before the certificate refused any.
+    /// The standard errors as computed, before the certificate judged them.
     observed: std::result::Result<Inference, SeUnavailable>,
-    std_errors: std::result::Result<Inference, SeUnavailable>,
+    /// Why the certificate refused them, when it did.
+    refused: Option<SeUnavailable>,
     certificate: Certificate,
     multi_start: Option<MultiStart>,
 }
@@ -130,10 +131,7 @@ impl Fit {
             multi_start: multi_start.as_ref(),
         });
         Fit {
-            std_errors: match refuse {
-                Some(reason) => Err(reason),
-                None => observed.clone(),
-            },
+            refused: refuse,
             observed,
             certificate,
             record,
@@ -389,7 +387,10 @@ impl Fit {
     /// Standard errors, covariance and correlation of the free parameters, or why they are not
     /// available (never NaN).
     pub fn std_errors(&self) -> std::result::Result<&Inference, &SeUnavailable> {
-        self.std_errors.as_ref()
+        match &self.refused {
+            Some(reason) => Err(reason),
+            None => self.observed.as_ref(),
+        }
     }
 
     /// The standard error of `name`.
@@ -402,7 +403,7 @@ impl Fit {
     /// fixed).
     pub fn std_error(&self, name: &str) -> Result<f64> {
         self.position(name)?;
-        match &self.std_errors {
+        match self.std_errors() {
             Ok(inference) => inference.std_error(name),
             Err(reason) => Err(Error::StdErrorsUnavailable {
                 reason: reason.clone(),
