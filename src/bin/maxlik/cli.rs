@@ -123,6 +123,9 @@ struct ProfileArgs {
     /// The parameter to profile.
     #[arg(long)]
     param: String,
+    /// The optimizer of the fit the profile starts from.
+    #[arg(long, value_enum, default_value_t = MethodArg::Lbfgs)]
+    method: MethodArg,
     /// The confidence level of the interval.
     #[arg(long, default_value_t = 0.95)]
     level: f64,
@@ -329,7 +332,7 @@ fn profile(args: &ProfileArgs) -> Result<ExitCode> {
     let model = family.model(&column.values)?;
     let options = args
         .starts
-        .apply(family, FitOptions::builder(Method::Lbfgs))
+        .apply(family, FitOptions::builder(args.method.into()))
         .build()?;
     let fit = model.fit_with(&column.values, &options)?;
     if !fit.converged() {
