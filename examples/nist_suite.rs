@@ -142,7 +142,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let options = FitOptions::builder(method).starts(starts).build()?;
     let (mut six_digits, mut false_trust, mut total) = (0, 0, 0);
     println!("{method}, {starts} start(s) per certified start");
+    let only = std::env::var("ONLY").ok();
     for (name, mean, log_response) in problems() {
+        if only.as_deref().is_some_and(|o| o != name) {
+            continue;
+        }
         let (certified_starts, certified, data) = load(name)?;
         let data: Vec<(f64, Vec<f64>)> = data
             .into_iter()

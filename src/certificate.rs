@@ -343,7 +343,7 @@ fn multi_start(m: &MultiStart, out: &mut Checks) {
     let mut detail = m.to_string();
     if let Some(lower) = m.lower_unconverged() {
         detail.push_str(&format!(
-            "; a start stopped at NLL {lower:.6} without converging, below this optimum: a better one may exist"
+            "; a start stopped at NLL {lower:.6}, below this optimum, without reaching a verified optimum: a better one may exist, or the likelihood is unbounded there"
         ));
     } else if m.reached_best() < 2 {
         detail.push_str(": other optima may exist that no start reached");

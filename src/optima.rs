@@ -33,12 +33,16 @@ impl Optimum {
 pub struct MultiStart {
     pub(crate) starts: usize,
     pub(crate) seed: u64,
-    /// Distinct converged optima, lowest NLL first; the fit is at the first.
+    /// Distinct verified optima (converged, with a positive-definite Hessian), lowest NLL
+    /// first; the fit is at the first. (When no start reached one: the distinct converged
+    /// points, or the points where the starts stopped.)
     pub(crate) optima: Vec<Optimum>,
-    /// Starts whose fit did not converge (or could not start: the NLL not finite there).
+    /// Starts whose fit did not reach a verified optimum: not converged, converged where the
+    /// Hessian is not positive definite, or could not start (the NLL not finite there).
     pub(crate) not_converged: usize,
-    /// The lowest NLL a start that did not converge stopped at, when it is below the best
-    /// optimum's: a hint that a better optimum exists which no start reached.
+    /// The lowest NLL a start stopped at without reaching a verified optimum, when it is below
+    /// the best optimum's: a better optimum may exist that no start reached, or the likelihood
+    /// is unbounded there (a scale collapsing onto one observation).
     pub(crate) lower_unconverged: Option<f64>,
 }
 
@@ -68,8 +72,9 @@ impl MultiStart {
         self.not_converged
     }
 
-    /// The lowest NLL at which a start stopped without converging, when below the best
-    /// optimum's.
+    /// The lowest NLL at which a start stopped without reaching a verified optimum (not
+    /// converged, or converged where the Hessian is not positive definite), when below the
+    /// best optimum's.
     pub fn lower_unconverged(&self) -> Option<f64> {
         self.lower_unconverged
     }
@@ -86,7 +91,11 @@ impl fmt::Display for MultiStart {
             if self.optima.len() == 1 { "um" } else { "a" }
         )?;
         if self.not_converged > 0 {
-            write!(f, "; {} start(s) did not converge", self.not_converged)?;
+            write!(
+                f,
+                "; {} start(s) did not reach a verified optimum",
+                self.not_converged
+            )?;
         }
         Ok(())
     }

@@ -221,8 +221,7 @@ fn an_ill_conditioned_hessian_still_gives_exact_standard_errors() {
 /// A saturating curve `b1·x/(b2 + x)` fitted to data on a straight line: the likelihood keeps
 /// rising as b1 and b2 run off together (the curve tends to the line), so no optimum exists
 /// and no verdict may say converged (issue 10: such plateaus were `Converged` with a NOT
-/// TRUSTED certificate). The Hahn1 set of NIST StRD does the same from its first start
-/// (`cargo run --example nist_suite`).
+/// TRUSTED certificate).
 #[test]
 fn a_plateau_running_to_infinity_is_not_convergence() {
     use rand::SeedableRng;

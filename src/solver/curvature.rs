@@ -121,6 +121,26 @@ fn nll_hessian<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     h.iter().all(|v| v.is_finite()).then_some(h)
 }
 
+/// The Hessian of the mean NLL in the unconstrained coordinates at `u` (where it is `f`), once,
+/// with the step of unit curvature in the current coordinates: the model a trust-region step
+/// is taken in, far from the optimum, where the step corrections and the stability check of
+/// [`observe`] would buy nothing.
+pub(crate) fn local_hessian<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    objective: &Objective<'_, O, F, S>,
+    u: &[f64],
+    f: f64,
+) -> Option<DMatrix<f64>> {
+    let coords = objective.coords();
+    let steps: Vec<f64> = coords
+        .curvature()
+        .iter()
+        .zip(coords.scales())
+        .zip(u)
+        .map(|((c, s), u)| resolvable(HESSIAN_STEP * s / c.sqrt(), f64::EPSILON * u.abs()))
+        .collect();
+    hessian(objective, u, f, &steps)
+}
+
 /// Covariance in the user's parameters from the Hessian `h` of the mean NLL in `u`:
 /// `Cov(θ) = J (n h)⁻¹ J` with `J = diag(dθ/du)`.
 fn covariance(h: &DMatrix<f64>, n: f64, jac: &[f64]) -> Option<DMatrix<f64>> {

@@ -22,7 +22,7 @@ use super::curvature::{self, Curvature};
 use super::run::{Ended, Run, RunSettings};
 use super::verdict::{self, Evidence, Judged};
 use super::whitening::Whitening;
-use super::{lbfgs, neldermead};
+use super::{lbfgs, neldermead, trust};
 
 /// Times a run that stopped short is restarted from where it stopped.
 pub const MAX_RESTARTS: usize = 3;
@@ -350,6 +350,22 @@ pub(crate) fn optimize<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     options: &FitOptions,
 ) -> Result<Stage> {
     let mut progress = Progress::new(start);
+    if options.method == Method::Lbfgs
+        && progress.hessian.is_none()
+        && trust::OPENING_DIMS.contains(&objective.coords().dim())
+    {
+        let opening = trust::open(
+            objective,
+            &progress.theta,
+            progress.guess.as_deref(),
+            options.max_iters / 2,
+        )?;
+        progress.iterations += opening.steps;
+        progress.path.extend(opening.path);
+        progress.theta = opening.theta;
+        progress.hessian = opening.hessian;
+        progress.guess = Some(objective.coords().scales().to_vec());
+    }
     let (outcome, observed) = loop {
         let (run, checkpoint) = progress.run(objective, options)?;
         let out_of_iterations = progress.iterations >= options.max_iters;

@@ -8,6 +8,7 @@
 //! | `run.rs` | what one run is given and hands back |
 //! | `multistart.rs` | several starts in parallel, the best optimum and the distinct ones |
 //! | `lbfgs.rs`, `neldermead.rs` | one argmin solver each: a single run |
+//! | `trust.rs` | trust-region Newton steps that open an L-BFGS fit with a few parameters |
 //! | `verdict.rs` | the verdict at a point, a pure function of its evidence |
 //! | `curvature.rs` | Hessians, and the standard errors that follow from them |
 //! | `whitening.rs`, `trace.rs` | coordinates whitened by a Hessian; the iterates argmin visits |
@@ -22,6 +23,7 @@ mod multistart;
 mod neldermead;
 mod run;
 mod trace;
+mod trust;
 mod verdict;
 mod warm;
 mod whitening;

@@ -21,6 +21,7 @@ use crate::fit::Fit;
 use crate::objective::Objective;
 use crate::optima::{MultiStart, Optimum};
 use crate::options::FitOptions;
+use crate::outcome::SeUnavailable;
 
 /// Half-widths of the cubes of starts, in the calibrated coordinates, taken in turn.
 const WIDTHS: [f64; 3] = [3.0, 10.0, 30.0];
@@ -150,6 +151,28 @@ fn same_optimum(a: &Fit, b: &Fit) -> bool {
         })
 }
 
+/// A converged fit whose Hessian gave standard errors (or that was not asked for them).
+const VERIFIED: u8 = 0;
+/// A converged fit whose Hessian is not positive definite or not finite nearby: the gradient
+/// test passed, but nothing shows the point is a maximum of the likelihood (a scale collapsed
+/// onto one observation passes the gradient test by rounding).
+const UNVERIFIED: u8 = 1;
+const NOT_CONVERGED: u8 = 2;
+
+/// How far a start's fit got: [`VERIFIED`], [`UNVERIFIED`] or [`NOT_CONVERGED`].
+fn verification(fit: &Fit) -> u8 {
+    if !fit.converged() {
+        NOT_CONVERGED
+    } else if matches!(
+        fit.std_errors(),
+        Err(SeUnavailable::NotPositiveDefinite { .. } | SeUnavailable::NonFiniteNearEstimates)
+    ) {
+        UNVERIFIED
+    } else {
+        VERIFIED
+    }
+}
+
 /// Fits from `options.starts` starts and returns the best converged optimum, with what the
 /// starts found.
 pub(crate) fn fit<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
@@ -182,19 +205,24 @@ pub(crate) fn fit<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         }
     }
     let failed = options.starts - fits.len();
-    // The best: the lowest converged NLL (the earliest start on a tie), else the lowest NLL.
-    let lowest = |converged: bool| {
+    // The best: the lowest verified optimum (the earliest start on a tie), else the lowest
+    // converged NLL, else the lowest NLL.
+    let lowest = |tier: u8| {
         fits.iter()
             .enumerate()
-            .filter(|(_, f)| f.converged() == converged)
+            .filter(|(_, f)| verification(f) == tier)
             .min_by(|(i, a), (j, b)| a.nll().total_cmp(&b.nll()).then(i.cmp(j)))
             .map(|(i, _)| i)
     };
-    let Some(best) = lowest(true).or_else(|| lowest(false)) else {
+    let Some(best) = lowest(VERIFIED)
+        .or_else(|| lowest(UNVERIFIED))
+        .or_else(|| lowest(NOT_CONVERGED))
+    else {
         return Err(first_error.unwrap_or(Error::EmptyData));
     };
-    // Distinct converged optima, lowest NLL first.
-    let mut converged: Vec<&Fit> = fits.iter().filter(|f| f.converged()).collect();
+    let tier = verification(&fits[best]);
+    // Distinct optima of the best's tier, lowest NLL first.
+    let mut converged: Vec<&Fit> = fits.iter().filter(|f| verification(f) == tier).collect();
     converged.sort_by(|a, b| a.nll().total_cmp(&b.nll()));
     let mut optima: Vec<(&Fit, usize)> = Vec::new();
     for fit in converged {
@@ -208,7 +236,7 @@ pub(crate) fn fit<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     let lower_unconverged = fits
         .iter()
         .enumerate()
-        .filter(|(i, f)| *i != best && !f.converged() && f.nll() < best_nll - slack)
+        .filter(|(i, f)| *i != best && verification(f) > tier && f.nll() < best_nll - slack)
         .map(|(_, f)| f.nll())
         .min_by(f64::total_cmp);
     let info = MultiStart {
@@ -222,7 +250,7 @@ pub(crate) fn fit<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
                 reached: *reached,
             })
             .collect(),
-        not_converged: failed + fits.iter().filter(|f| !f.converged()).count(),
+        not_converged: failed + fits.iter().filter(|f| verification(f) > tier).count(),
         lower_unconverged,
     };
     let other_passes: f64 = fits

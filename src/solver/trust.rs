@@ -1,0 +1,291 @@
+//! The opening of an L-BFGS fit with several parameters: trust-region Newton steps with a
+//! finite-difference Hessian, until the curvature is known.
+//!
+//! L-BFGS starts with no curvature but the diagonal scales measured at the start: on a
+//! nonlinear model with correlated parameters its first line searches can carry a coefficient
+//! out of the start's basin (NIST's ENSO from its first start: a period from 25 to 70) and
+//! converge, honestly, to another optimum. Here each step minimises the quadratic model of the
+//! NLL within a radius (in the scaled coordinates) that grows only while the model predicts the
+//! NLL's decrease, so no step goes farther than the local curvature vouches for. Once the
+//! Hessian is positive definite and a full Newton step inside the radius did what the model
+//! said, the curvature is known: the driver's L-BFGS runs take over in coordinates whitened by
+//! that Hessian.
+//!
+//! Each step costs one Hessian (`p² + p` NLL evaluations, or `2p` score passes) and one
+//! gradient, so the opening is used for a few parameters only ([`OPENING_DIMS`]).
+
+use std::ops::RangeInclusive;
+
+use nalgebra::{DMatrix, DVector, SymmetricEigen};
+
+use crate::density::{LogDensity, Score};
+use crate::error::Result;
+use crate::objective::Objective;
+
+use super::curvature;
+
+/// The numbers of free parameters an L-BFGS fit opens with trust-region steps for. With one or
+/// two parameters the scales measured at the start are the curvature, near enough; beyond a
+/// dozen a Hessian per step costs more passes than L-BFGS's iterations.
+pub(crate) const OPENING_DIMS: RangeInclusive<usize> = 3..=12;
+
+/// Steps the opening takes at most before it hands over, known curvature or not.
+const OPENING_STEPS: u64 = 100;
+
+/// The first radius, in the scaled coordinates (one unit is about one standard deviation of a
+/// single observation's information at the start).
+const FIRST_RADIUS: f64 = 1.0;
+
+/// A step whose actual decrease is below this fraction of the predicted one is refused and
+/// the radius cut to a quarter of the step.
+const ACCEPT_RATIO: f64 = 1e-4;
+/// Below this ratio the model is poor and the radius shrinks.
+const SHRINK_RATIO: f64 = 0.25;
+/// Above this ratio the model is good: the radius doubles when the step reached it, and a
+/// Newton step inside it ends the opening.
+const GOOD_RATIO: f64 = 0.75;
+
+/// The opening ends once a Newton step, as the model predicted, went less than about this many
+/// standard errors.
+const NEAR_SE: f64 = 1.0;
+
+/// A radius this small (in the scaled coordinates) means the model cannot be trusted anywhere
+/// near: the opening hands over to L-BFGS as it is.
+const SMALLEST_RADIUS: f64 = 1e-10;
+
+/// Where the opening ended.
+pub(crate) struct Opening {
+    /// The user's parameters at the best point reached.
+    pub(crate) theta: Vec<f64>,
+    /// The Hessian of the mean NLL in the unconstrained coordinates where it became known to be
+    /// positive definite and trustworthy; `None` when the opening ended without that.
+    pub(crate) hessian: Option<DMatrix<f64>>,
+    /// Steps taken (accepted or refused).
+    pub(crate) steps: u64,
+    /// The accepted points after the start, in the user's parameters.
+    pub(crate) path: Vec<Vec<f64>>,
+}
+
+/// Trust-region Newton steps from `theta` (the coordinates re-centred there with scales
+/// `guess` as the first calibration's guess) until the curvature is known, for at most
+/// `max_steps` steps.
+///
+/// # Errors
+///
+/// From re-centring the coordinates at `theta`: [`crate::Error::Evaluation`] when the NLL is not
+/// finite there.
+pub(crate) fn open<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    objective: &mut Objective<'_, O, F, S>,
+    theta: &[f64],
+    guess: Option<&[f64]>,
+    max_steps: u64,
+) -> Result<Opening> {
+    let mut f = objective.recentre(theta, guess)?;
+    let mut radius = FIRST_RADIUS;
+    let mut opening = Opening {
+        theta: theta.to_vec(),
+        hessian: None,
+        steps: 0,
+        path: Vec::new(),
+    };
+    let max_steps = max_steps.min(OPENING_STEPS);
+    // A Newton step whose predicted decrease of the mean NLL is below this is one of less than
+    // about a standard error: the optimum is near.
+    let near = 0.5 * NEAR_SE * NEAR_SE / objective.n() as f64;
+    // Each accepted step re-centres the coordinates and measures their scales again, so the
+    // region is always a ball in coordinates of unit curvature where the model is taken: the
+    // curvature can change by orders of magnitude between the start and the optimum.
+    'models: while opening.steps < max_steps {
+        let Some((g, h_u, h_z)) = model(objective, f) else {
+            break;
+        };
+        while opening.steps < max_steps {
+            let Some(step) = Step::within(&g, &h_z, radius) else {
+                break 'models;
+            };
+            opening.steps += 1;
+            let f_next = objective.mean_nll(&step.d).ok().filter(|v| v.is_finite());
+            let ratio = match f_next {
+                Some(v) if step.predicted > 0.0 => (f - v) / step.predicted,
+                _ => f64::NEG_INFINITY,
+            };
+            let length = step.length();
+            if ratio < SHRINK_RATIO {
+                radius = 0.25 * length;
+            } else if ratio > GOOD_RATIO && step.bounded {
+                radius *= 2.0;
+            }
+            if radius < SMALLEST_RADIUS {
+                break 'models;
+            }
+            if f_next.is_none() || ratio <= ACCEPT_RATIO {
+                continue;
+            }
+            let Ok(next) = objective.coords().theta(&step.d) else {
+                break 'models;
+            };
+            let scales = objective.coords().scales().to_vec();
+            let Ok(v) = objective.recentre(&next, Some(&scales)) else {
+                break 'models;
+            };
+            f = v;
+            opening.path.push(next.clone());
+            opening.theta = next;
+            if step.newton && (ratio - 1.0).abs() <= 1.0 - GOOD_RATIO && step.predicted <= near {
+                opening.hessian = Some(h_u);
+                break 'models;
+            }
+            continue 'models;
+        }
+    }
+    Ok(opening)
+}
+
+/// The gradient and the Hessian of the mean NLL at the centre of the coordinates (where it is
+/// `f`): the gradient and the Hessian in `z`, and the Hessian in `u`.
+#[allow(clippy::type_complexity)]
+fn model<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    objective: &Objective<'_, O, F, S>,
+    f: f64,
+) -> Option<(Vec<f64>, DMatrix<f64>, DMatrix<f64>)> {
+    let coords = objective.coords();
+    let centre = vec![0.0; coords.dim()];
+    let g = objective.verdict_gradient(&centre).ok()?;
+    let h_u = curvature::local_hessian(objective, &coords.u_of(&centre), f)?;
+    let s = coords.scales();
+    let h_z = DMatrix::from_fn(s.len(), s.len(), |i, j| h_u[(i, j)] * s[i] * s[j]);
+    Some((g, h_u, h_z))
+}
+
+/// A step that minimises the quadratic model `gᵀd + ½ dᵀHd` over `|d| ≤ radius`.
+struct Step {
+    d: Vec<f64>,
+    /// The decrease the model predicts.
+    predicted: f64,
+    /// Whether it is the full Newton step (`H` positive definite, the step inside the radius).
+    newton: bool,
+    /// Whether the radius bounds it.
+    bounded: bool,
+}
+
+/// Bisection steps for the shift `λ` of a step on the boundary: enough to put its length within
+/// a relative 1e-9 of the radius from any bracket the eigenvalues give.
+const SHIFT_BISECTIONS: usize = 200;
+
+impl Step {
+    /// The step from the eigen-decomposition of `H`: `d(λ) = −(H + λI)⁻¹ g` with the smallest
+    /// `λ ≥ max(0, −λ_min)` that puts it inside the radius; in the "hard case" (`g` orthogonal
+    /// to the eigenvectors of the lowest eigenvalue) the rest of the radius is spent along one of
+    /// them. `None` when `g` or `H` is not finite.
+    fn within(g: &[f64], h: &DMatrix<f64>, radius: f64) -> Option<Step> {
+        if !(g.iter().all(|v| v.is_finite()) && h.iter().all(|v| v.is_finite())) {
+            return None;
+        }
+        let eigen = SymmetricEigen::new(h.clone());
+        let q = &eigen.eigenvectors;
+        let lambda = &eigen.eigenvalues;
+        let a = q.transpose() * DVector::from_column_slice(g);
+        let lowest = lambda.iter().copied().fold(f64::INFINITY, f64::min);
+        let at = |shift: f64| -> DVector<f64> {
+            let coefficients = DVector::from_fn(a.len(), |i, _| -a[i] / (lambda[i] + shift));
+            q * coefficients
+        };
+        let (d, newton, bounded) = if lowest > 0.0 && at(0.0).norm() <= radius {
+            (at(0.0), true, false)
+        } else {
+            let floor = (-lowest).max(0.0);
+            let mut lo = floor + 1e-14 * floor.max(lowest.abs()).max(f64::MIN_POSITIVE);
+            if at(lo).norm() < radius {
+                // The hard case: no shift above the floor reaches the radius.
+                let d = at(lo);
+                let k = (0..lambda.len())
+                    .min_by(|&i, &j| lambda[i].total_cmp(&lambda[j]))
+                    .unwrap_or(0);
+                let rest = (radius * radius - d.norm_squared()).max(0.0).sqrt();
+                (d + q.column(k) * rest, false, true)
+            } else {
+                let mut hi = floor + DVector::from_column_slice(g).norm() / radius + 1.0;
+                for _ in 0..SHIFT_BISECTIONS {
+                    let mid = 0.5 * (lo + hi);
+                    if at(mid).norm() > radius {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                    if hi - lo <= 1e-12 * hi {
+                        break;
+                    }
+                }
+                (at(hi), false, true)
+            }
+        };
+        let gd: f64 = g.iter().zip(d.iter()).map(|(g, d)| g * d).sum();
+        let predicted = -(gd + 0.5 * (d.transpose() * h * &d)[(0, 0)]);
+        Some(Step {
+            d: d.iter().copied().collect(),
+            predicted,
+            newton,
+            bounded,
+        })
+    }
+
+    fn length(&self) -> f64 {
+        self.d.iter().map(|v| v * v).sum::<f64>().sqrt()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use approx::assert_relative_eq;
+    use nalgebra::DMatrix;
+
+    use super::Step;
+
+    /// Steps of a few units agree with the closed forms to rounding.
+    const CLOSE: f64 = 1e-9;
+
+    #[test]
+    fn newton_step_inside_the_radius() {
+        let h = DMatrix::from_row_slice(2, 2, &[2.0, 0.0, 0.0, 4.0]);
+        let step = Step::within(&[2.0, 4.0], &h, 10.0).unwrap();
+        assert!(step.newton && !step.bounded);
+        assert_relative_eq!(step.d[0], -1.0, max_relative = CLOSE);
+        assert_relative_eq!(step.d[1], -1.0, max_relative = CLOSE);
+        // The model falls by ½ gᵀH⁻¹g = ½ (2 + 4).
+        assert_relative_eq!(step.predicted, 3.0, max_relative = CLOSE);
+    }
+
+    #[test]
+    fn bounded_step_has_the_radius_as_length() {
+        let h = DMatrix::from_row_slice(2, 2, &[1.0, 0.0, 0.0, 1.0]);
+        let step = Step::within(&[3.0, 4.0], &h, 1.0).unwrap();
+        assert!(step.bounded && !step.newton);
+        // With H = I the step is along −g: (−0.6, −0.8).
+        assert_relative_eq!(step.d[0], -0.6, max_relative = 1e-6);
+        assert_relative_eq!(step.d[1], -0.8, max_relative = 1e-6);
+    }
+
+    #[test]
+    fn negative_curvature_is_followed_to_the_radius() {
+        let h = DMatrix::from_row_slice(2, 2, &[1.0, 0.0, 0.0, -1.0]);
+        let step = Step::within(&[1.0, 1.0], &h, 2.0).unwrap();
+        assert!(step.bounded);
+        assert_relative_eq!(step.length(), 2.0, max_relative = 1e-6);
+        assert!(step.d[1] < 0.0 && step.predicted > 0.0);
+    }
+
+    #[test]
+    fn hard_case_spends_the_radius_along_the_lowest_eigenvector() {
+        // g has no component along the eigenvector of −1: the step goes along it.
+        let h = DMatrix::from_row_slice(2, 2, &[1.0, 0.0, 0.0, -1.0]);
+        let step = Step::within(&[0.5, 0.0], &h, 3.0).unwrap();
+        assert_relative_eq!(step.length(), 3.0, max_relative = 1e-6);
+        assert!(step.d[1].abs() > 2.0 && step.predicted > 0.0);
+    }
+
+    #[test]
+    fn non_finite_input_gives_no_step() {
+        let h = DMatrix::from_row_slice(1, 1, &[f64::NAN]);
+        assert!(Step::within(&[1.0], &h, 1.0).is_none());
+    }
+}
