@@ -41,13 +41,9 @@ const FIRST_RADIUS: f64 = 1.0;
 const ACCEPT_RATIO: f64 = 1e-4;
 /// Below this ratio the model is poor and the radius shrinks.
 const SHRINK_RATIO: f64 = 0.25;
-/// Above this ratio the model is good: the radius doubles when the step reached it, and a
-/// Newton step inside it ends the opening.
+/// Above this ratio the model is good: the radius doubles when the step reached it; a Newton
+/// step inside it whose ratio is within as much of 1 ends the opening.
 const GOOD_RATIO: f64 = 0.75;
-
-/// The opening ends once a Newton step, as the model predicted, went less than about this many
-/// standard errors.
-const NEAR_SE: f64 = 1.0;
 
 /// A radius this small (in the scaled coordinates) means the model cannot be trusted anywhere
 /// near: the opening hands over to L-BFGS as it is.
@@ -89,9 +85,6 @@ pub(crate) fn open<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         path: Vec::new(),
     };
     let max_steps = max_steps.min(OPENING_STEPS);
-    // A Newton step whose predicted decrease of the mean NLL is below this is one of less than
-    // about a standard error: the optimum is near.
-    let near = 0.5 * NEAR_SE * NEAR_SE / objective.n() as f64;
     // Each accepted step re-centres the coordinates and measures their scales again, so the
     // region is always a ball in coordinates of unit curvature where the model is taken: the
     // curvature can change by orders of magnitude between the start and the optimum.
@@ -131,7 +124,7 @@ pub(crate) fn open<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
             f = v;
             opening.path.push(next.clone());
             opening.theta = next;
-            if step.newton && (ratio - 1.0).abs() <= 1.0 - GOOD_RATIO && step.predicted <= near {
+            if step.newton && (ratio - 1.0).abs() <= 1.0 - GOOD_RATIO {
                 opening.hessian = Some(h_u);
                 break 'models;
             }
