@@ -130,15 +130,25 @@ pub(crate) fn local_hessian<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync
     u: &[f64],
     f: f64,
 ) -> Option<DMatrix<f64>> {
+    let spacing: Vec<f64> = u.iter().map(|u| f64::EPSILON * u.abs()).collect();
+    hessian(objective, u, f, &unit_steps(objective, &spacing))
+}
+
+/// Steps in `u` of [`HESSIAN_STEP`] in coordinates of unit curvature (each coordinate's scale
+/// over the square root of its calibrated curvature), lengthened to be resolvable against
+/// `spacing`.
+fn unit_steps<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    objective: &Objective<'_, O, F, S>,
+    spacing: &[f64],
+) -> Vec<f64> {
     let coords = objective.coords();
-    let steps: Vec<f64> = coords
+    coords
         .curvature()
         .iter()
         .zip(coords.scales())
-        .zip(u)
-        .map(|((c, s), u)| resolvable(HESSIAN_STEP * s / c.sqrt(), f64::EPSILON * u.abs()))
-        .collect();
-    hessian(objective, u, f, &steps)
+        .zip(spacing)
+        .map(|((c, s), sp)| resolvable(HESSIAN_STEP * s / c.sqrt(), *sp))
+        .collect()
 }
 
 /// Covariance in the user's parameters from the Hessian `h` of the mean NLL in `u`:
@@ -378,15 +388,7 @@ fn corrected_hessian<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     f: f64,
     spacing: &[f64],
 ) -> Option<(DMatrix<f64>, Vec<f64>)> {
-    let coords = objective.coords();
-    // Steps in u: the step in z (unit curvature) times each coordinate's scale.
-    let mut steps: Vec<f64> = coords
-        .curvature()
-        .iter()
-        .zip(coords.scales())
-        .zip(spacing)
-        .map(|((c, s), sp)| resolvable(HESSIAN_STEP * s / c.sqrt(), *sp))
-        .collect();
+    let mut steps = unit_steps(objective, spacing);
     let mut h = hessian(objective, u, f, &steps)?;
     for _ in 0..STEP_CORRECTIONS {
         let better: Vec<f64> = (0..steps.len())
