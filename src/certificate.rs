@@ -6,13 +6,16 @@ use std::fmt;
 
 use crate::inference::Inference;
 use crate::optima::MultiStart;
-use crate::outcome::{ConvergedBy, Convergence, SeUnavailable};
+use crate::outcome::{ConvergedBy, Convergence, SeKind, SeUnavailable};
 use crate::params::{Param, Space};
 
 /// Distance to the optimum (standard errors) below which the gradient check passes.
 const GRADIENT_PASS: f64 = 1e-3;
 /// ... and beyond which it fails.
 const GRADIENT_FAIL: f64 = 0.1;
+/// Resolution (standard errors) beyond which a point cannot be told from its neighbours within
+/// its own uncertainty: the check fails whatever the gradient.
+const UNLOCATABLE: f64 = 1.0;
 /// Condition number of the scaled Hessian beyond which it warns.
 const CONDITION_WARN: f64 = 1e8;
 /// Relative change of the standard errors with the step below which they are stable ...
@@ -214,6 +217,20 @@ fn optimizer(e: &Evidence<'_>, out: &mut Checks) {
 
 /// The gradient, as a distance to the optimum in standard errors.
 fn gradient(e: &Evidence<'_>, out: &mut Checks) {
+    if e.precision > UNLOCATABLE {
+        // Rounding of the NLL hides the optimum's position under more than a standard error:
+        // whatever the gradient says, this is no estimate (a scale collapsed onto one
+        // observation makes the NLL's terms huge, say).
+        return out.add(
+            "gradient",
+            Status::Fail,
+            format!(
+                "rounding of the NLL leaves the optimum's position undetermined to {:.1e} standard errors",
+                e.precision
+            ),
+            Some(SeUnavailable::NotConverged),
+        );
+    }
     match e.distance {
         Some(d) if d <= GRADIENT_PASS.max(e.precision) => out.add(
             "gradient",
@@ -254,7 +271,14 @@ fn curvature(e: &Evidence<'_>, out: &mut Checks) {
                 } else {
                     Status::Pass
                 },
-                format!("positive definite, condition number {condition:.1e}"),
+                match inference.kind() {
+                    SeKind::Observed => {
+                        format!("positive definite, condition number {condition:.1e}")
+                    }
+                    kind => format!(
+                        "positive definite, condition number {condition:.1e}; the standard errors are {kind} ones"
+                    ),
+                },
                 None,
             );
             let change = inference.step_change();
@@ -276,6 +300,17 @@ fn curvature(e: &Evidence<'_>, out: &mut Checks) {
         }
         // Not computed: nothing to check (a fit that did not converge already failed above).
         Err(SeUnavailable::NotRequested | SeUnavailable::NotConverged) => {}
+        // The Hessian was fine; the robust kind asked for could not be computed.
+        Err(
+            reason @ (SeUnavailable::TooFewClusters { .. }
+            | SeUnavailable::SingularScores
+            | SeUnavailable::ScoresFailed),
+        ) => out.add(
+            "standard errors",
+            Status::Warn,
+            reason.to_string(),
+            Some(reason.clone()),
+        ),
         Err(reason) => out.add(
             "hessian",
             Status::Fail,

@@ -62,6 +62,11 @@ pub(crate) fn likelihood_ratio_test<O: Sync, F: LogDensity<O> + Sync, S>(
     restricted: &Fit,
     full: &Fit,
 ) -> Result<LikelihoodRatioTest> {
+    if full_likelihood.density.pseudo_likelihood() {
+        return Err(Error::PseudoLikelihood {
+            what: "a profile-likelihood interval or a likelihood-ratio test",
+        });
+    }
     for fit in [restricted, full] {
         if let Convergence::NotConverged(reason) = fit.convergence() {
             return Err(Error::NotConverged {

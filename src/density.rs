@@ -13,6 +13,21 @@ pub trait LogDensity<O: ?Sized> {
     /// `ln f(obs | params)`.
     fn ln_density(&self, obs: &O, params: &[f64]) -> f64;
 
+    /// How many observations `obs` stands for: 1, or its frequency weight. Their sum is the
+    /// sample size of BIC and AICc, and a robust variance counts each observation's score
+    /// outer product this many times.
+    #[inline(always)]
+    fn count(&self, obs: &O) -> f64 {
+        let _ = obs;
+        1.0
+    }
+
+    /// Whether the summed log-density is a pseudo-likelihood (sampling weights): its fits then
+    /// report robust standard errors. `false` by default.
+    fn pseudo_likelihood(&self) -> bool {
+        false
+    }
+
     /// The compensated sum of `ln f` over one chunk of observations (at most 4096), in a fixed
     /// order. The default calls [`ln_density`](LogDensity::ln_density) for each; a density that
     /// chooses its formula at run time (an enum of families, say) can override it to choose

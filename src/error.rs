@@ -159,6 +159,96 @@ pub enum Error {
         reason: SeUnavailable,
     },
 
+    /// A censored or interval response that cannot be used (the first bad one named).
+    #[error("response {index} ({lower}, {upper}) {reason}")]
+    InvalidResponse {
+        /// Position of the response in the data.
+        index: usize,
+        /// Its lower bound (the value, for an exact one).
+        lower: f64,
+        /// Its upper bound (the value, for an exact one; the status, for a bad status).
+        upper: f64,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// A truncation range that is empty or has a NaN bound.
+    #[error("invalid truncation range ({lower}, {upper}): the lower bound must be below the upper")]
+    InvalidTruncation {
+        /// The lower bound given.
+        lower: f64,
+        /// The upper bound given.
+        upper: f64,
+    },
+
+    /// A response outside the range the data are truncated to: it could not have been recorded.
+    #[error(
+        "response {index} [{lower}, {upper}] lies outside the truncation range ({}, {}): it could not have been recorded",
+        range.0, range.1
+    )]
+    OutsideTruncation {
+        /// Position of the response in the data.
+        index: usize,
+        /// Its lower bound (the value, for an exact one).
+        lower: f64,
+        /// Its upper bound (the value, for an exact one).
+        upper: f64,
+        /// The truncation range.
+        range: (f64, f64),
+    },
+
+    /// A weight that is negative, zero or not finite.
+    #[error("weight {index} is {value}: weights must be finite and positive")]
+    InvalidWeight {
+        /// Position of the observation.
+        index: usize,
+        /// The weight given.
+        value: f64,
+    },
+
+    /// A list that must have one entry per observation (cluster keys) has another length.
+    #[error("expected one {what} per observation ({expected}), got {got}")]
+    WrongLength {
+        /// What the list holds.
+        what: &'static str,
+        /// The number of observations.
+        expected: usize,
+        /// The number of entries given.
+        got: usize,
+    },
+
+    /// Standard errors of a kind that does not suit the likelihood were asked for.
+    #[error("{kind} standard errors do not suit this fit: {reason}")]
+    UnsuitableStdErrors {
+        /// The kind asked for.
+        kind: crate::outcome::SeKind,
+        /// Why.
+        reason: &'static str,
+    },
+
+    /// A likelihood-ratio quantity was asked of a pseudo-likelihood (sampling weights), whose
+    /// ratios do not follow the chi-square law.
+    #[error(
+        "{what} needs a likelihood; under sampling weights the NLL is a pseudo-likelihood: use the robust Wald intervals"
+    )]
+    PseudoLikelihood {
+        /// What was asked for.
+        what: &'static str,
+    },
+
+    /// A profile kept meeting points better than the fit it was refitted from.
+    #[error(
+        "the profile met a point with NLL {nll} below the fit's {fit_nll} after {refits} refits: the likelihood has better optima (or is unbounded) away from the fit; try more starts"
+    )]
+    BetterOptimum {
+        /// The NLL of the better point.
+        nll: f64,
+        /// The NLL of the last refit.
+        fit_nll: f64,
+        /// How many refits were made.
+        refits: usize,
+    },
+
     /// The optimizer failed in a way maxlik does not recognise (a bug to report).
     #[error("the {solver} solver failed: {message}")]
     Solver {

@@ -84,6 +84,8 @@ pub(crate) struct Record {
     /// The summed NLL at the estimates.
     pub(crate) nll: f64,
     pub(crate) n: usize,
+    /// `Σ` of the observations' counts (frequency weights), the sample size of BIC and AICc.
+    pub(crate) sample_size: f64,
     pub(crate) method: Method,
     pub(crate) cost: Cost,
     pub(crate) stationarity: Stationarity,
@@ -151,6 +153,19 @@ impl Fit {
         record.cost.other_starts_passes = other_passes;
         record.cost.elapsed = elapsed;
         Fit::certified(record, self.observed, Some(info))
+    }
+
+    /// This fit with standard errors of another kind, certified again with them.
+    pub(crate) fn with_std_errors(
+        self,
+        inference: std::result::Result<Inference, SeUnavailable>,
+    ) -> Fit {
+        Fit::certified(self.record, inference, self.multi_start)
+    }
+
+    /// The standard errors as computed (before the certificate judged them).
+    pub(crate) fn computed_std_errors(&self) -> std::result::Result<&Inference, &SeUnavailable> {
+        self.observed.as_ref()
     }
 
     /// What the starts of a multi-start fit found (`None` for a fit from one start).
@@ -460,16 +475,24 @@ impl Fit {
         2.0 * self.free_parameters() as f64 + 2.0 * self.record.nll
     }
 
-    /// The small-sample AIC, `AICc = AIC + 2k(k + 1)/(n − k − 1)`; `None` when `n ≤ k + 1`.
+    /// The sample size: the number of observations, or under frequency weights their sum
+    /// (the `n` of BIC and AICc).
+    pub fn sample_size(&self) -> f64 {
+        self.record.sample_size
+    }
+
+    /// The small-sample AIC, `AICc = AIC + 2k(k + 1)/(n − k − 1)` (n the
+    /// [`sample_size`](Fit::sample_size)); `None` when `n ≤ k + 1`.
     pub fn aicc(&self) -> Option<f64> {
         let k = self.free_parameters() as f64;
-        let n = self.record.n as f64;
+        let n = self.record.sample_size;
         (n > k + 1.0).then(|| self.aic() + 2.0 * k * (k + 1.0) / (n - k - 1.0))
     }
 
-    /// The Bayesian information criterion, `BIC = k ln n − 2 lnL`.
+    /// The Bayesian information criterion, `BIC = k ln n − 2 lnL` (n the
+    /// [`sample_size`](Fit::sample_size)).
     pub fn bic(&self) -> f64 {
-        self.free_parameters() as f64 * (self.record.n as f64).ln() + 2.0 * self.record.nll
+        self.free_parameters() as f64 * self.record.sample_size.ln() + 2.0 * self.record.nll
     }
 
     /// The points the optimizer accepted, one per iteration, starting from the start value,

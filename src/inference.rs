@@ -5,7 +5,7 @@
 use nalgebra::DMatrix;
 
 use crate::error::{Error, Result};
-use crate::outcome::SeUnavailable;
+use crate::outcome::{SeKind, SeUnavailable};
 
 /// Standard errors, covariance and correlation of the free parameters, from the observed
 /// information at the estimates.
@@ -25,6 +25,7 @@ pub struct Inference {
     information: DMatrix<f64>,
     condition: f64,
     step_change: f64,
+    kind: SeKind,
 }
 
 impl Inference {
@@ -46,7 +47,86 @@ impl Inference {
             information,
             condition,
             step_change,
+            kind: SeKind::Observed,
         }
+    }
+
+    /// The same fit's standard errors of another `kind`, from the per-observation scores
+    /// `rows` (free parameters, in the matrices' order), each counted `counts[i]` times, and
+    /// for [`SeKind::Cluster`] each observation's cluster key.
+    pub(crate) fn of_kind(
+        &self,
+        kind: SeKind,
+        rows: &[Vec<f64>],
+        counts: &[f64],
+        clusters: Option<&[u64]>,
+    ) -> std::result::Result<Inference, SeUnavailable> {
+        let k = self.free.len();
+        let outer = |b: &mut DMatrix<f64>, g: &[f64], scale: f64| {
+            for i in 0..k {
+                for j in 0..k {
+                    b[(i, j)] += scale * g[i] * g[j];
+                }
+            }
+        };
+        let mut meat = DMatrix::zeros(k, k);
+        let mut factor = 1.0;
+        match (kind, clusters) {
+            (SeKind::Observed, _) => return Ok(self.clone()),
+            (SeKind::Cluster, Some(keys)) => {
+                // Sums within clusters, in the order each cluster first appears.
+                let mut order: Vec<u64> = Vec::new();
+                let mut sums: std::collections::HashMap<u64, Vec<f64>> =
+                    std::collections::HashMap::new();
+                for (row, key) in rows.iter().zip(keys) {
+                    let sum = sums.entry(*key).or_insert_with(|| {
+                        order.push(*key);
+                        vec![0.0; k]
+                    });
+                    for (s, g) in sum.iter_mut().zip(row) {
+                        *s += g;
+                    }
+                }
+                let g = order.len();
+                if g < 2 {
+                    return Err(SeUnavailable::TooFewClusters { clusters: g });
+                }
+                for key in &order {
+                    outer(&mut meat, &sums[key], 1.0);
+                }
+                factor = g as f64 / (g as f64 - 1.0);
+            }
+            (SeKind::Cluster, None) => return Err(SeUnavailable::TooFewClusters { clusters: 0 }),
+            _ => {
+                // An observation standing for w identical ones contributes w (g/w)(g/w)ᵀ.
+                for (row, &w) in rows.iter().zip(counts) {
+                    outer(&mut meat, row, 1.0 / w);
+                }
+            }
+        }
+        let covariance = if kind == SeKind::Opg {
+            meat.clone()
+                .cholesky()
+                .ok_or(SeUnavailable::SingularScores)?
+                .inverse()
+        } else {
+            &self.covariance * &meat * &self.covariance * factor
+        };
+        let std_errors: Vec<f64> = (0..k).map(|i| covariance[(i, i)].sqrt()).collect();
+        if std_errors.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
+            return Err(SeUnavailable::SingularScores);
+        }
+        Ok(Inference {
+            std_errors,
+            covariance,
+            kind,
+            ..self.clone()
+        })
+    }
+
+    /// The kind of these standard errors.
+    pub fn kind(&self) -> SeKind {
+        self.kind
     }
 
     /// Every declared parameter's name, in order.
@@ -92,9 +172,10 @@ impl Inference {
         all
     }
 
-    /// The covariance matrix `J H⁻¹ J` (H the Hessian of the summed NLL in the engine's
-    /// coordinates, J their Jacobian): the inverse observed information, in the user's
-    /// parameters.
+    /// The covariance matrix of the estimates, of this [`kind`](Inference::kind): for
+    /// [`SeKind::Observed`] `J H⁻¹ J` (H the Hessian of the summed NLL in the engine's
+    /// coordinates, J their Jacobian), the inverse observed information in the user's
+    /// parameters; for the others, see [`SeKind`].
     pub fn covariance(&self) -> &DMatrix<f64> {
         &self.covariance
     }

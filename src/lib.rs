@@ -52,6 +52,10 @@ mod density;
 mod inference;
 mod optima;
 
+// Censored, truncated and weighted observations.
+mod censoring;
+mod weights;
+
 // The NLL over the data and the coordinates the optimizers see.
 mod objective;
 
@@ -79,11 +83,14 @@ mod summary;
 mod families;
 
 pub use analytic::{ClosedForm, Comparison, ComparisonRow};
+pub use censoring::{
+    Censored, CensoringCounts, Distribution, Functions, Response, Truncation, distribution,
+};
 pub use certificate::{Certificate, Check, Status, Trust};
 pub use compare::LikelihoodRatioTest;
 pub use density::{LogDensity, NoScore, Score};
 pub use error::{Error, Result};
-pub use families::{FAMILIES, Family, FamilyDensity, family_names};
+pub use families::{FAMILIES, Family, FamilyDensity, Settings, family_names};
 pub use fit::{Fit, WarmStage};
 pub use inference::Inference;
 pub use model::{Model, ModelBuilder, SCORE_AGREEMENT, ScoreCheck, ScoreCheckRow};
@@ -97,11 +104,12 @@ pub use options::{
     FitOptions, FitOptionsBuilder, LBFGS_MAX_ITERS, LBFGS_TOLERANCE, MAX_STARTS, Method,
     NELDER_MEAD_MAX_ITERS, NELDER_MEAD_TOLERANCE,
 };
-pub use outcome::{ConvergedBy, Convergence, EvaluationFailure, SeUnavailable, StopReason};
+pub use outcome::{ConvergedBy, Convergence, EvaluationFailure, SeKind, SeUnavailable, StopReason};
 pub use params::{Param, Space};
 pub use profile::{Limit, ProfileInterval};
 pub use solver::{MAX_RECOVERIES, MAX_RESTARTS};
 pub use summary::Summary;
+pub use weights::{WeightKind, Weighted, Weights};
 
 /// The README's example, compiled and run as a doctest.
 #[cfg(doctest)]

@@ -2,8 +2,11 @@
 
 use std::fmt;
 
+use std::sync::Arc;
+
 use crate::error::{Error, Result};
 use crate::objective::Difference;
+use crate::outcome::SeKind;
 
 /// The optimizer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +73,11 @@ pub struct FitOptions {
     pub(crate) warm_start: bool,
     pub(crate) starts: usize,
     pub(crate) seed: u64,
+    /// The standard errors asked for; `None` for the default (observed information, or
+    /// robust for a pseudo-likelihood).
+    pub(crate) se_kind: Option<SeKind>,
+    /// One cluster key per observation, for [`SeKind::Cluster`].
+    pub(crate) clusters: Option<Arc<[u64]>>,
 }
 
 impl FitOptions {
@@ -91,6 +99,8 @@ impl FitOptions {
             warm_start: true,
             starts: 1,
             seed: 0,
+            se_kind: None,
+            clusters: None,
         }
     }
 
@@ -151,6 +161,17 @@ impl FitOptions {
     /// The seed of the extra starts' design.
     pub fn seed(&self) -> u64 {
         self.seed
+    }
+
+    /// The kind of standard errors asked for (`None`: the default, observed information, or
+    /// robust for a pseudo-likelihood of sampling weights).
+    pub fn se_kind(&self) -> Option<SeKind> {
+        self.se_kind
+    }
+
+    /// The cluster keys, for cluster-robust standard errors.
+    pub fn clusters(&self) -> Option<&[u64]> {
+        self.clusters.as_deref()
     }
 }
 
@@ -228,6 +249,22 @@ impl FitOptionsBuilder {
         self
     }
 
+    /// The kind of standard errors to report (see [`SeKind`]); for [`SeKind::Cluster`] give
+    /// the keys with [`clusters`](FitOptionsBuilder::clusters).
+    pub fn se_kind(mut self, kind: SeKind) -> Self {
+        self.options.se_kind = Some(kind);
+        self
+    }
+
+    /// Cluster-robust standard errors with these keys, one per observation in the order of
+    /// the data (observations with equal keys form a cluster); sets the kind to
+    /// [`SeKind::Cluster`].
+    pub fn clusters(mut self, keys: Vec<u64>) -> Self {
+        self.options.se_kind = Some(SeKind::Cluster);
+        self.options.clusters = Some(keys.into());
+        self
+    }
+
     /// Validates the options.
     ///
     /// # Errors
@@ -250,6 +287,23 @@ impl FitOptionsBuilder {
                 value: o.starts as f64,
                 reason: "must lie in 1..=10000",
             });
+        }
+        match (o.se_kind, &o.clusters) {
+            (Some(SeKind::Cluster), None) => {
+                return Err(Error::InvalidOption {
+                    option: "se_kind",
+                    value: f64::NAN,
+                    reason: "cluster-robust standard errors need the cluster keys (`clusters`)",
+                });
+            }
+            (Some(kind), Some(_)) if kind != SeKind::Cluster => {
+                return Err(Error::InvalidOption {
+                    option: "clusters",
+                    value: f64::NAN,
+                    reason: "cluster keys were given with standard errors of another kind",
+                });
+            }
+            _ => {}
         }
         if o.max_iters == 0 {
             return Err(Error::InvalidOption {

@@ -234,6 +234,16 @@ pub enum SeUnavailable {
         /// The largest relative change.
         change: f64,
     },
+    /// The outer product of the per-observation scores is singular (OPG standard errors need
+    /// it inverted).
+    SingularScores,
+    /// Cluster-robust standard errors need at least two clusters.
+    TooFewClusters {
+        /// The number of clusters in the data.
+        clusters: usize,
+    },
+    /// The per-observation scores could not be computed at the estimates.
+    ScoresFailed,
 }
 
 impl fmt::Display for SeUnavailable {
@@ -261,6 +271,18 @@ impl fmt::Display for SeUnavailable {
             SeUnavailable::AtEdge { name } => {
                 write!(f, "`{name}` is at the edge of its space")
             }
+            SeUnavailable::SingularScores => write!(
+                f,
+                "the outer product of the per-observation scores is singular"
+            ),
+            SeUnavailable::TooFewClusters { clusters } => write!(
+                f,
+                "cluster-robust standard errors need at least 2 clusters; the data have {clusters}"
+            ),
+            SeUnavailable::ScoresFailed => write!(
+                f,
+                "the per-observation scores are not finite at the estimates"
+            ),
             SeUnavailable::Unstable { change } => write!(
                 f,
                 "they change by {:.1}% when the finite-difference step is halved",
@@ -287,5 +309,51 @@ impl fmt::Display for Direction<'_> {
             )?;
         }
         Ok(())
+    }
+}
+
+/// The kind of standard errors a fit reports.
+///
+/// All are computed at the estimates from the observed information `H` (the Hessian of the
+/// NLL) and, for the robust kinds, the per-observation scores `sᵢ`:
+///
+/// | kind | covariance |
+/// |---|---|
+/// | `Observed` | `H⁻¹` |
+/// | `Robust` | `H⁻¹ B H⁻¹`, `B = Σ sᵢ sᵢᵀ` (Huber–White sandwich, HC0) |
+/// | `Opg` | `B⁻¹` (outer product of gradients, BHHH) |
+/// | `Cluster` | `H⁻¹ B_c H⁻¹ · G/(G − 1)`, `B_c = Σ_g (Σ_{i∈g} sᵢ)(Σ_{i∈g} sᵢ)ᵀ` over `G` clusters |
+///
+/// Under frequency weights an observation of weight `w` counts `w` times in `B`; under sampling
+/// weights its weighted score counts once (the pseudo-likelihood's sandwich).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SeKind {
+    /// From the observed information (the inverse Hessian of the NLL).
+    Observed,
+    /// The sandwich `H⁻¹ B H⁻¹`, right when the model is misspecified (HC0).
+    Robust,
+    /// The outer product of the per-observation scores, `B⁻¹` (BHHH).
+    Opg,
+    /// The sandwich with scores summed within clusters, with the small-sample factor
+    /// `G/(G − 1)` (as R's `sandwich::vcovCL` with `type = "HC0"` and Stata).
+    Cluster,
+}
+
+impl SeKind {
+    /// The kind's name as the command line and the JSON write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            SeKind::Observed => "observed",
+            SeKind::Robust => "robust",
+            SeKind::Opg => "opg",
+            SeKind::Cluster => "cluster",
+        }
+    }
+}
+
+impl fmt::Display for SeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }

@@ -89,9 +89,17 @@ pub struct ProfileInterval {
     pieces: Vec<(Limit, Limit)>,
     nll_passes: u64,
     refit: Option<Box<Fit>>,
+    degenerate: Vec<f64>,
 }
 
 impl ProfileInterval {
+    /// Values of the parameter where the profile fell onto a degenerate point, below the fit's
+    /// NLL but not an optimum (a scale collapsed onto one observation: the likelihood is
+    /// unbounded there). The interval is that of the local maximum; these values are outside it.
+    pub fn degenerate(&self) -> &[f64] {
+        &self.degenerate
+    }
+
     /// The parameter.
     pub fn name(&self) -> &str {
         &self.name
@@ -169,6 +177,14 @@ impl fmt::Display for ProfileInterval {
                 "; the profile found a better optimum and the model was refitted"
             )?;
         }
+        if let Some(first) = self.degenerate.first() {
+            write!(
+                f,
+                "; at {} = {first:.6} (and {} other values) the inner fit fell onto a degenerate point (the likelihood is unbounded there: a scale collapses), counted as outside the set",
+                self.name,
+                self.degenerate.len() - 1
+            )?;
+        }
         Ok(())
     }
 }
@@ -185,6 +201,9 @@ struct Profiler<'m, O, F, S> {
     points: Vec<(f64, f64)>,
     /// A point with a lower NLL than the fit, if one was met.
     better: Option<Vec<f64>>,
+    /// Values where the inner fit fell below the fit's NLL onto a degenerate point (its
+    /// Hessian not positive definite or not finite: a scale collapsed onto one observation).
+    degenerate: Vec<f64>,
 }
 
 impl<'m, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Profiler<'m, O, F, S> {
@@ -199,7 +218,26 @@ impl<'m, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Profiler<'m, O, F
             warm: fit.estimates().to_vec(),
             points: Vec::new(),
             better: None,
+            degenerate: Vec::new(),
         }
+    }
+
+    /// Whether the inner fit at `value`, which fell below the fit's NLL, ended at a verified
+    /// optimum of the others: converged with a positive-definite, finite Hessian (the same test
+    /// multi-start applies before it prefers an optimum).
+    fn verified(&mut self, value: f64) -> Result<bool> {
+        let mut list: Vec<Param> = self.likelihood.params.all().to_vec();
+        list[self.k].space = Space::Fixed(value);
+        list[self.k].start = value;
+        let fixed = Params::new(list)?;
+        let options = FitOptions {
+            warm_start: false,
+            start: Some(self.warm.clone()),
+            ..FitOptions::new(Method::Lbfgs)
+        };
+        let check = solver::fit(self.likelihood.with_params(&fixed), self.data, &options)?;
+        self.nll_passes += check.nll_passes();
+        Ok(solver::is_verified(&check))
     }
 
     /// `2 (NLL_profile(θ_k = value) − NLL_min)`.
@@ -232,6 +270,13 @@ impl<'m, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Profiler<'m, O, F
         };
         let deviance = 2.0 * (nll - self.nll_min);
         if deviance < -BETTER_OPTIMUM && self.better.is_none() {
+            if !self.verified(value)? {
+                // Not a better optimum: the likelihood is unbounded there (a mixture's scale
+                // collapsing onto one observation). The local profile does not reach this
+                // value; to the search it lies outside the confidence set.
+                self.degenerate.push(value);
+                return Ok(f64::INFINITY);
+            }
             let mut point = self.warm.clone();
             point[self.k] = value;
             self.better = Some(point);
@@ -517,6 +562,7 @@ pub(crate) fn points<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     name: &str,
     values: &[f64],
 ) -> Result<Vec<(f64, f64)>> {
+    refuse_pseudo(likelihood)?;
     let (k, space) = locate(likelihood.params, name)?;
     if let Some(&bad) = values.iter().find(|&&v| !space.contains(v)) {
         return Err(Error::OutsideSpace {
@@ -546,6 +592,19 @@ pub(crate) fn points<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
 /// The profile-likelihood interval for `name`; see [`Model::profile`].
 ///
 /// [`Model::profile`]: crate::Model::profile
+/// A pseudo-likelihood (sampling weights) has no likelihood-ratio calibration: its profile
+/// would print an interval of the wrong width.
+pub(crate) fn refuse_pseudo<O, F: LogDensity<O>, S>(
+    likelihood: Likelihood<'_, O, F, S>,
+) -> Result<()> {
+    if likelihood.density.pseudo_likelihood() {
+        return Err(Error::PseudoLikelihood {
+            what: "a profile-likelihood interval or a likelihood-ratio test",
+        });
+    }
+    Ok(())
+}
+
 pub(crate) fn interval<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     likelihood: Likelihood<'_, O, F, S>,
     data: &[O],
@@ -554,6 +613,7 @@ pub(crate) fn interval<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     level: f64,
 ) -> Result<ProfileInterval> {
     check_level(level)?;
+    refuse_pseudo(likelihood)?;
     let (_, space) = locate(likelihood.params, name)?;
     if let Space::Fixed(fixed) = space {
         return Err(Error::FixedParameterChanged {
@@ -563,8 +623,11 @@ pub(crate) fn interval<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         });
     }
     fit.check_belongs(likelihood, data)?;
-    interval_from(likelihood, data, fit, name, level, true)
+    interval_from(likelihood, data, fit, name, level, MAX_REFITS)
 }
+
+/// How many times a profile refits from a better point it met before it gives up.
+const MAX_REFITS: usize = 3;
 
 fn interval_from<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     likelihood: Likelihood<'_, O, F, S>,
@@ -572,7 +635,7 @@ fn interval_from<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     fit: &Fit,
     name: &str,
     level: f64,
-    may_refit: bool,
+    refits_left: usize,
 ) -> Result<ProfileInterval> {
     let (k, space) = locate(likelihood.params, name)?;
     if let Convergence::NotConverged(reason) = fit.convergence() {
@@ -612,18 +675,41 @@ fn interval_from<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     let mut pieces: Vec<(Limit, Limit)> = below.into_iter().rev().map(|(a, b)| (b, a)).collect();
     pieces.push((lower, upper));
     pieces.extend(above);
-    if let Some(point) = profiler.better.take()
-        && may_refit
-    {
+    if let Some(point) = profiler.better.take() {
+        if refits_left == 0 {
+            let nll = objective::nll(likelihood.density, data, &point)?;
+            return Err(Error::BetterOptimum {
+                nll,
+                fit_nll: fit.nll(),
+                refits: MAX_REFITS,
+            });
+        }
         let options = FitOptions {
             warm_start: false,
             start: Some(point),
             ..FitOptions::new(fit.method())
         };
-        let refit = solver::fit(likelihood, data, &options)?;
-        let mut interval = interval_from(likelihood, data, &refit, name, level, false)?;
-        interval.nll_passes += profiler.nll_passes + refit.nll_passes();
-        interval.refit = Some(Box::new(refit));
+        let mut refit = solver::fit(likelihood, data, &options)?;
+        let mut spent = refit.nll_passes();
+        // From a point the fit's own method could not settle from (a simplex that collapses
+        // on a ridge), L-BFGS's gradient takes over.
+        if !refit.converged() && fit.method() != Method::Lbfgs {
+            let lbfgs = FitOptions {
+                method: Method::Lbfgs,
+                tolerance: crate::options::LBFGS_TOLERANCE,
+                max_iters: crate::options::LBFGS_MAX_ITERS,
+                ..options
+            };
+            let again = solver::fit(likelihood, data, &lbfgs)?;
+            spent += again.nll_passes();
+            if again.converged() {
+                refit = again;
+            }
+        }
+        let mut interval = interval_from(likelihood, data, &refit, name, level, refits_left - 1)?;
+        interval.nll_passes += profiler.nll_passes + spent;
+        // After more than one refit the innermost one is the fit the interval is about.
+        interval.refit.get_or_insert_with(|| Box::new(refit));
         return Ok(interval);
     }
     let mut points = profiler.points;
@@ -642,5 +728,6 @@ fn interval_from<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         pieces,
         nll_passes: profiler.nll_passes,
         refit: None,
+        degenerate: profiler.degenerate,
     })
 }

@@ -7,7 +7,7 @@ use crate::certificate::Status;
 use crate::error::Result;
 use crate::fit::Fit;
 use crate::numerics::{check_level, num};
-use crate::outcome::{ConvergedBy, Convergence};
+use crate::outcome::{ConvergedBy, Convergence, SeKind};
 use crate::params::Space;
 use crate::profile::ProfileInterval;
 
@@ -104,10 +104,15 @@ impl Summary<'_> {
                 "(the values below are where the optimizer stopped, not an MLE)"
             )?;
         }
+        // Under frequency weights the rows stand for more observations than there are rows.
+        let n = if fit.sample_size().to_bits() == (fit.n() as f64).to_bits() {
+            fit.n().to_string()
+        } else {
+            format!("{} (in {} weighted rows)", num(fit.sample_size()), fit.n())
+        };
         writeln!(
             f,
-            "n = {}   free parameters = {}   log-likelihood = {}   (NLL = -lnL)",
-            fit.n(),
+            "n = {n}   free parameters = {}   log-likelihood = {}   (NLL = -lnL)",
             fit.free_parameters(),
             num(fit.log_likelihood())
         )?;
@@ -176,8 +181,23 @@ impl Summary<'_> {
     /// Why standard errors are missing, the optimizer's record, and the certificate.
     fn write_record(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let fit = self.fit;
-        if let Err(reason) = fit.std_errors() {
-            writeln!(f, "standard errors not available: {reason}")?;
+        match fit.std_errors() {
+            Err(reason) => writeln!(f, "standard errors not available: {reason}")?,
+            Ok(inference) => match inference.kind() {
+                SeKind::Observed => {}
+                SeKind::Robust => writeln!(
+                    f,
+                    "standard errors: robust (sandwich H^-1 B H^-1 of the per-observation scores, HC0)"
+                )?,
+                SeKind::Opg => writeln!(
+                    f,
+                    "standard errors: outer product of the per-observation scores (OPG, BHHH)"
+                )?,
+                SeKind::Cluster => writeln!(
+                    f,
+                    "standard errors: cluster-robust (scores summed within clusters, G/(G-1) adjustment)"
+                )?,
+            },
         }
         let how = match fit.convergence() {
             Convergence::Converged(ConvergedBy::Gradient) => "converged (gradient test)",

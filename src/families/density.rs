@@ -166,7 +166,7 @@ fn bd0(x: f64, m: f64) -> f64 {
 
 /// `ln(e^a + e^b)` without overflow.
 #[inline(always)]
-fn log_add_exp(a: f64, b: f64) -> f64 {
+pub(super) fn log_add_exp(a: f64, b: f64) -> f64 {
     let m = a.max(b);
     if m == f64::NEG_INFINITY {
         m

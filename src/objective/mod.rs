@@ -8,6 +8,7 @@ mod calibrate;
 mod coords;
 mod gradient;
 mod nll;
+mod scores;
 
 use std::cell::{Cell, RefCell};
 
@@ -23,6 +24,7 @@ pub use gradient::Difference;
 pub(crate) use gradient::FloorParts;
 use nll::nll_of;
 pub(crate) use nll::{Sample, nll};
+pub(crate) use scores::{observation_scores, steps as score_steps};
 
 /// Machine epsilon, the unit of rounding.
 pub(crate) const EPS: f64 = f64::EPSILON;
@@ -67,6 +69,12 @@ pub(crate) struct Objective<'a, O, F, S> {
     data: &'a [O],
     sample: Sample,
     inv_n: f64,
+    /// The observations summed, counted with their frequency weights: `1 / inv_n`.
+    n: f64,
+    /// Observations each row stands for, on average (`Σ count / rows`: 1 without frequency
+    /// weights). The mean NLL is per observation, so that a table of counts has the scales,
+    /// steps and rounding of the data it stands for.
+    per_row: f64,
     coords: Coordinates,
     difference: Difference,
     /// The norm of the last gradient computed, which picks the adaptive scheme.
@@ -97,14 +105,22 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
         theta: &[f64],
         difference: Difference,
     ) -> Self {
+        let total: f64 = data.iter().map(|o| likelihood.density.count(o)).sum();
+        let per_row = if data.is_empty() {
+            1.0
+        } else {
+            total / data.len() as f64
+        };
         Objective {
+            per_row,
             density: likelihood.density,
             score: likelihood.score,
             params: likelihood.params,
             coords: Coordinates::new(likelihood.params, theta),
             data,
             sample: Sample::All,
-            inv_n: 1.0 / data.len() as f64,
+            inv_n: 1.0 / total,
+            n: total,
             difference,
             last_norm: Cell::new(f64::INFINITY),
             counts: Cell::new(Counts::default()),
@@ -119,15 +135,17 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
     /// Sums over `sample` of the data instead of all of it.
     pub(crate) fn with_sample(mut self, sample: Sample) -> Self {
         self.sample = sample;
-        self.inv_n = 1.0 / sample.size(self.data.len()) as f64;
+        self.n = sample.size(self.data.len()) as f64 * self.per_row;
+        self.inv_n = 1.0 / self.n;
         self.last_nll.borrow_mut().take();
         self.centre_nll.borrow_mut().take();
         self
     }
 
-    /// The number of observations summed.
-    pub(crate) fn n(&self) -> usize {
-        self.sample.size(self.data.len())
+    /// The number of observations summed (with frequency weights, the number they stand for):
+    /// the NLL's sum is `n` times the mean NLL the optimizers see.
+    pub(crate) fn n(&self) -> f64 {
+        self.n
     }
 
     pub(crate) fn counts(&self) -> Counts {

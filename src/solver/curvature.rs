@@ -20,7 +20,7 @@ const HESSIAN_STEP: f64 = 3e-4;
 
 /// A Hessian whose condition number (scaled to unit diagonal) exceeds this is measured again
 /// along its own principal axes.
-const WHITEN_CONDITION: f64 = 1e4;
+const WHITEN_CONDITION: f64 = 10.0;
 
 /// Times the Hessian is taken again with steps corrected by its own diagonal.
 const STEP_CORRECTIONS: usize = 2;
@@ -194,7 +194,7 @@ pub(crate) fn observe<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         let result = analyse(
             &w1,
             &w2,
-            objective.n() as f64,
+            objective.n(),
             &jac,
             (&names, params.free()),
             frame,
@@ -223,7 +223,7 @@ pub(crate) fn observe<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     let result = analyse(
         &h1,
         &h2,
-        objective.n() as f64,
+        objective.n(),
         &jac,
         (&names, params.free()),
         Frame::Axes,

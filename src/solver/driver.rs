@@ -312,12 +312,17 @@ impl Progress {
                 .unwrap_or_else(|| objective.coords().scales().to_vec()),
         );
         if converged || !restartable || out_of_iterations || self.tries.out_of_tries() {
-            if matches!(
-                outcome.judged.convergence,
-                Convergence::Converged(ConvergedBy::PrecisionLimit)
-            ) && options.method == Method::Lbfgs
-                && let Some(polished) = polish(objective, &outcome, &measured, options)
-            {
+            // Nelder-Mead compares values only, so it stops no nearer than rounding of the
+            // NLL allows (√(8ε|NLL|) standard errors, 1e-6 at |NLL| ~ 1e3); the gradient
+            // and Hessian computed for the verdict locate the optimum far more closely.
+            let polishable = matches!(
+                (options.method, &outcome.judged.convergence),
+                (
+                    Method::Lbfgs,
+                    Convergence::Converged(ConvergedBy::PrecisionLimit)
+                ) | (Method::NelderMead, Convergence::Converged(_))
+            );
+            if polishable && let Some(polished) = polish(objective, &outcome, &measured, options) {
                 if let Ok(theta) = objective.coords().theta(&polished.z) {
                     self.path.push(theta);
                 }
@@ -501,7 +506,7 @@ pub(crate) fn judge_at<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         method: options.method,
         tolerance: options.tolerance,
         max_iters: options.max_iters,
-        n: objective.n() as f64,
+        n: objective.n(),
         f,
         gradient: gradient.as_deref(),
         scales: coords.scales(),
@@ -565,9 +570,18 @@ fn polish<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         options,
         Some(curvature),
     );
-    matches!(
-        polished.judged.convergence,
-        Convergence::Converged(ConvergedBy::Gradient)
-    )
-    .then_some(polished)
+    let closer = match (polished.judged.distance, at.judged.distance) {
+        (Some(after), Some(before)) => after < before,
+        (Some(_), None) => true,
+        _ => false,
+    };
+    let accepted = match options.method {
+        Method::Lbfgs => matches!(
+            polished.judged.convergence,
+            Convergence::Converged(ConvergedBy::Gradient)
+        ),
+        // Nelder-Mead's own verdict stands unless the step brought the point closer.
+        Method::NelderMead => matches!(polished.judged.convergence, Convergence::Converged(_)),
+    };
+    (closer && accepted).then_some(polished)
 }

@@ -67,7 +67,7 @@ where
         + Gradient<Param = Vec<f64>, Gradient = Vec<f64>>,
 {
     let dim = objective.coords().dim();
-    let n = objective.n() as f64;
+    let n = objective.n();
     // Closer to the optimum than the resolution of the NLL's values (in standard errors) a
     // line search compares noise: the run stops there, and the driver takes it from there.
     let resolution = (2.0 * n * NOISE_MARGIN * f64::EPSILON * f0.abs().max(1.0)).sqrt();

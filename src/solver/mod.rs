@@ -33,11 +33,13 @@ use std::time::Instant;
 use crate::density::{Likelihood, LogDensity, Score};
 use crate::error::{Error, Result};
 use crate::fit::{Cost, Fit, Record, Stationarity};
-use crate::objective::Objective;
+use crate::objective::{self, Objective};
 use crate::options::FitOptions;
-use crate::outcome::{Convergence, SeUnavailable};
+use crate::outcome::{Convergence, SeKind, SeUnavailable};
+use crate::params::Space;
 
 pub use driver::{MAX_RECOVERIES, MAX_RESTARTS};
+pub(crate) use multistart::is_verified;
 
 /// Fits `likelihood` (a model's, or one with some parameters fixed, as a profile needs) to
 /// `data`, from one start or (with `starts > 1` in the options) several.
@@ -52,11 +54,80 @@ pub(crate) fn fit<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     data: &[O],
     options: &FitOptions,
 ) -> Result<Fit> {
-    if options.starts > 1 {
-        multistart::fit(likelihood, data, options)
+    let kind = se_kind(likelihood, data, options)?;
+    let fit = if options.starts > 1 {
+        multistart::fit(likelihood, data, options)?
     } else {
-        fit_once(likelihood, data, options)
+        fit_once(likelihood, data, options)?
+    };
+    Ok(match kind {
+        SeKind::Observed => fit,
+        kind => with_se_kind(likelihood, data, fit, kind, options.clusters.as_deref()),
+    })
+}
+
+/// The kind of standard errors a fit reports: the options', or by default the observed
+/// information (robust for a pseudo-likelihood, whose observed information is not a variance).
+///
+/// # Errors
+///
+/// [`Error::UnsuitableStdErrors`] for observed-information or OPG standard errors of a
+/// pseudo-likelihood; [`Error::WrongLength`] for cluster keys that are not one per observation.
+fn se_kind<O, F: LogDensity<O>, S>(
+    likelihood: Likelihood<'_, O, F, S>,
+    data: &[O],
+    options: &FitOptions,
+) -> Result<SeKind> {
+    let pseudo = likelihood.density.pseudo_likelihood();
+    let kind = options.se_kind.unwrap_or(if pseudo {
+        SeKind::Robust
+    } else {
+        SeKind::Observed
+    });
+    if pseudo && matches!(kind, SeKind::Observed | SeKind::Opg) {
+        return Err(Error::UnsuitableStdErrors {
+            kind,
+            reason: "under sampling weights the NLL is a pseudo-likelihood, whose information is not the variance of the estimates: ask for robust or cluster standard errors",
+        });
     }
+    if let Some(keys) = &options.clusters
+        && keys.len() != data.len()
+    {
+        return Err(Error::WrongLength {
+            what: "cluster key",
+            expected: data.len(),
+            got: keys.len(),
+        });
+    }
+    Ok(kind)
+}
+
+/// `fit` with standard errors of `kind` in place of the observed-information ones, from the
+/// per-observation scores at the estimates.
+fn with_se_kind<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    likelihood: Likelihood<'_, O, F, S>,
+    data: &[O],
+    fit: Fit,
+    kind: SeKind,
+    clusters: Option<&[u64]>,
+) -> Fit {
+    let inference = match fit.computed_std_errors() {
+        Ok(observed) => {
+            let free = likelihood.params.free();
+            let spaces: Vec<(Space, f64)> = free
+                .iter()
+                .map(|&i| (likelihood.params.all()[i].space, fit.estimates()[i]))
+                .collect();
+            let se: Vec<f64> = observed.std_errors().into_iter().flatten().collect();
+            let steps = objective::score_steps(&spaces, &se, fit.sample_size());
+            match objective::observation_scores(likelihood, data, fit.estimates(), &steps) {
+                Ok((rows, counts)) => observed.of_kind(kind, &rows, &counts, clusters),
+                Err(_) => Err(SeUnavailable::ScoresFailed),
+            }
+        }
+        Err(reason) => Err(reason.clone()),
+    };
+    fit.with_std_errors(inference)
 }
 
 /// The start of a fit (the options', or the declared one), checked against the parameters, on
@@ -111,7 +182,7 @@ fn fit_once<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     if let Some(g) = &outcome.gradient {
         let jac = coords.jacobian(&estimates);
         for (k, &i) in coords.free().iter().enumerate() {
-            gradient[i] = Some(g[k] * n as f64 / jac[k]);
+            gradient[i] = Some(g[k] * objective.n() / jac[k]);
         }
     }
     let converged = matches!(outcome.judged.convergence, Convergence::Converged(_));
@@ -139,12 +210,13 @@ fn fit_once<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         precision: outcome.judged.precision,
         convergence: outcome.judged.convergence,
     };
-    let nll = outcome.f * n as f64;
+    let nll = outcome.f * objective.n();
     let record = Record {
         params: params.all().to_vec(),
         estimates,
         nll,
         n,
+        sample_size: objective.n(),
         method: options.method,
         cost,
         stationarity,

@@ -163,14 +163,27 @@ const NOT_CONVERGED: u8 = 2;
 fn verification(fit: &Fit) -> u8 {
     if !fit.converged() {
         NOT_CONVERGED
-    } else if matches!(
-        fit.std_errors(),
-        Err(SeUnavailable::NotPositiveDefinite { .. } | SeUnavailable::NonFiniteNearEstimates)
-    ) {
-        UNVERIFIED
-    } else {
+    } else if is_verified(fit) {
         VERIFIED
+    } else {
+        UNVERIFIED
     }
+}
+
+/// Resolution (standard errors) beyond which a converged point is not a verified optimum:
+/// rounding of the NLL, not its curvature, decides where it lies.
+const VERIFIED_PRECISION: f64 = 0.1;
+
+/// Whether a converged fit is a verified optimum: its Hessian positive definite and finite
+/// nearby, and its position resolvable to a fraction of a standard error. A scale collapsed
+/// onto one observation fails one or the other (the likelihood is unbounded there).
+pub(crate) fn is_verified(fit: &Fit) -> bool {
+    fit.converged()
+        && fit.precision() <= VERIFIED_PRECISION
+        && !matches!(
+            fit.std_errors(),
+            Err(SeUnavailable::NotPositiveDefinite { .. } | SeUnavailable::NonFiniteNearEstimates)
+        )
 }
 
 /// Fits from `options.starts` starts and returns the best converged optimum, with what the

@@ -31,7 +31,7 @@ pub(crate) fn run<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
 ) -> Result<Run> {
     let to_z = |w: &[f64]| whitening.map_or_else(|| w.to_vec(), |r| r.z(w));
     let dim = objective.coords().dim();
-    let n = objective.n() as f64;
+    let n = objective.n();
     let z0 = vec![0.0; dim];
     let mut simplex = vec![z0.clone()];
     for k in 0..dim {
