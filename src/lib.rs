@@ -120,3 +120,8 @@ pub struct ReadmeDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../docs/tutorial.md")]
 pub struct TutorialDoctests;
+
+/// The censoring guide's code, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/censoring.md")]
+pub struct CensoringDoctests;

@@ -7,9 +7,9 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use maxlik::{FAMILIES, Family, FitOptions, FitOptionsBuilder, Method};
+use maxlik::{Family, FitOptions, FitOptionsBuilder, Method, WeightKind};
 
-use crate::data::{self, Delimiter, Missing, Source};
+use crate::observations::{self, Input, Loaded, Observations};
 use crate::{demo, plot, report};
 
 /// Exit code of a fit that ran but did not converge (its result is still printed).
@@ -39,28 +39,6 @@ enum Command {
     Compare(CompareArgs),
     /// Print (and plot) the profile log-likelihood of one parameter with its interval.
     Profile(ProfileArgs),
-}
-
-/// Where the data come from and which family to fit.
-#[derive(Debug, clap::Args)]
-struct Input {
-    /// The family of distributions.
-    #[arg(long, value_parser = FamilyParser)]
-    family: Family,
-    /// CSV with a header, or one number per line; `-` reads standard input.
-    #[arg(long)]
-    data: PathBuf,
-    /// The CSV column to use (required when there is more than one).
-    #[arg(long)]
-    column: Option<String>,
-    /// What to do with a missing value (an empty field or line, NA, NaN, null, .): stop with
-    /// an error naming the line, or leave the row out and report how many were left out.
-    #[arg(long, value_enum, default_value_t = Missing::Error)]
-    missing: Missing,
-    /// The field separator (default: a tab if the first line holds one, else a semicolon if
-    /// it holds one, else a comma).
-    #[arg(long, value_enum)]
-    delimiter: Option<Delimiter>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -157,41 +135,6 @@ impl From<MethodArg> for Method {
     }
 }
 
-/// Parses a family by the library's `FromStr` (case, `-` and `_` ignored) and lists the
-/// library's families as the possible values in the help.
-#[derive(Debug, Clone, Copy)]
-struct FamilyParser;
-
-impl clap::builder::TypedValueParser for FamilyParser {
-    type Value = Family;
-
-    fn parse_ref(
-        &self,
-        cmd: &clap::Command,
-        _arg: Option<&clap::Arg>,
-        value: &std::ffi::OsStr,
-    ) -> std::result::Result<Family, clap::Error> {
-        let invalid = |message: String| {
-            clap::Error::raw(clap::error::ErrorKind::InvalidValue, message + "\n").with_cmd(cmd)
-        };
-        value
-            .to_str()
-            .ok_or_else(|| invalid("the family is not valid UTF-8".into()))?
-            .parse::<Family>()
-            .map_err(|e| invalid(e.to_string()))
-    }
-
-    fn possible_values(
-        &self,
-    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
-        Some(Box::new(
-            FAMILIES
-                .iter()
-                .map(|f| clap::builder::PossibleValue::new(f.name())),
-        ))
-    }
-}
-
 /// Parses the arguments and runs the command.
 pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
@@ -201,21 +144,6 @@ pub fn run() -> Result<ExitCode> {
         Command::Compare(args) => compare(&args),
         Command::Profile(args) => profile(&args),
     }
-}
-
-/// Loads the data and checks them against the family's support, naming the line of a bad
-/// value.
-fn load(input: &Input) -> Result<data::Column> {
-    let source = Source::from_arg(&input.data);
-    let reading = data::Reading {
-        missing: input.missing,
-        delimiter: input.delimiter,
-    };
-    let column = data::read(&source, input.column.as_deref(), reading)?;
-    if let Err(err) = input.family.check_support(&column.values) {
-        return Err(column.locate(&source, &err));
-    }
-    Ok(column)
 }
 
 /// What the table says of the rows `--missing skip` left out.
@@ -250,38 +178,109 @@ fn check_plot(path: Option<&PathBuf>) -> Result<()> {
     Ok(())
 }
 
+/// Runs `body` with the family's model of the loaded observations and the observations: a
+/// plain column, or censored, truncated and weighted ones.
+macro_rules! with_model {
+    ($family:expr, $loaded:expr, |$model:ident, $data:ident| $body:expr) => {{
+        let family: Family = $family;
+        let loaded: &Loaded = $loaded;
+        let located = |e: maxlik::Error| loaded.table.locate(&loaded.source, &e);
+        match &loaded.observations {
+            Observations::Plain(values) => {
+                let $model = family
+                    .model_with(values, &loaded.settings)
+                    .map_err(located)?;
+                let $data = values.as_slice();
+                $body
+            }
+            Observations::General(obs) => {
+                let kind = loaded
+                    .weights
+                    .as_ref()
+                    .map_or(WeightKind::Frequency, |w| w.0);
+                let $model = family
+                    .weighted_model(obs, loaded.truncation, kind, &loaded.settings)
+                    .map_err(located)?;
+                let $data = obs.as_slice();
+                $body
+            }
+        }
+    }};
+}
+
+/// The first line of a table: the family, the observations and what is special about them.
+fn headline(family: Family, loaded: &Loaded, n: usize) -> String {
+    let described = loaded.describe();
+    format!(
+        "{family} fit to {n} observations of {}{}{}",
+        loaded.table.label,
+        skipped_note(loaded.table.skipped),
+        if described.is_empty() {
+            String::new()
+        } else {
+            format!("\n({described})")
+        }
+    )
+}
+
 fn fit(args: &FitArgs) -> Result<ExitCode> {
     check_plot(args.plot.as_ref())?;
-    let column = load(&args.input)?;
     let family = args.input.family;
-    let mut options = args
-        .starts
-        .apply(family, FitOptions::builder(args.method.into()));
+    let loaded = observations::load(&args.input)?;
+    // Censored data are drawn as survival curves: the Kaplan-Meier estimate needs exact and
+    // right-censored times, recorded without truncation.
+    let steps = match &loaded.observations {
+        Observations::General(obs) if args.plot.is_some() => {
+            match plot::kaplan_meier(obs).filter(|_| !loaded.truncation.is_truncated()) {
+                Some(steps) => Some(steps),
+                None => anyhow::bail!(
+                    "--plot draws censored data as a Kaplan-Meier curve, which needs exact and right-censored values without truncation; these data have other kinds (draw them without --plot)"
+                ),
+            }
+        }
+        _ => None,
+    };
+    let mut options = loaded.apply(
+        args.starts
+            .apply(family, FitOptions::builder(args.method.into())),
+    );
     if let Some(cap) = args.max_iters {
         options = options.max_iters(cap);
     }
     let options = options.build()?;
     let start = Instant::now();
-    let fit = family
-        .fit(&column.values, &options)
-        .with_context(|| format!("fitting the {family} family"))?;
+    let fit = with_model!(family, &loaded, |model, data| model
+        .fit_with(data, &options)
+        .with_context(|| format!("fitting the {family} family"))?);
     let seconds = start.elapsed().as_secs_f64();
     if args.json {
         say!(
             "{}",
-            report::fit_json(family, &fit, seconds, column.skipped)
+            report::fit_json(
+                family,
+                &fit,
+                seconds,
+                loaded.table.skipped,
+                loaded.json_fields()
+            )
         );
     } else {
-        say!(
-            "{family} fit to {} observations of {}{}",
-            fit.n(),
-            column.label,
-            skipped_note(column.skipped)
-        );
+        say!("{}", headline(family, &loaded, fit.n()));
         say!("{fit}");
     }
     if let Some(path) = &args.plot {
-        if let Err(e) = plot::density(path, family, &column.values, &fit) {
+        let drawn = match (&loaded.observations, &steps) {
+            (Observations::Plain(values), _) => plot::density(path, family, values, &fit),
+            (Observations::General(obs), Some(steps)) => {
+                let last = obs
+                    .iter()
+                    .map(|w| w.obs().representative())
+                    .fold(f64::NEG_INFINITY, f64::max);
+                plot::survival(path, family, steps, last, &fit)
+            }
+            (Observations::General(_), None) => Ok(()),
+        };
+        if let Err(e) = drawn {
             eprintln!("maxlik: the fit is printed, but the figure was not written: {e:#}");
             return Ok(ExitCode::from(crate::PLOT_FAILED));
         }
@@ -293,22 +292,28 @@ fn fit(args: &FitArgs) -> Result<ExitCode> {
 }
 
 fn compare(args: &CompareArgs) -> Result<ExitCode> {
-    let column = load(&args.input)?;
     let family = args.input.family;
-    let runs = report::compare_all(family, &column.values, |builder| {
-        args.starts.apply(family, builder)
-    })?;
+    let loaded = observations::load(&args.input)?;
+    let runs = with_model!(family, &loaded, |model, data| report::compare_all(
+        &model,
+        data,
+        |builder| loaded.apply(args.starts.apply(family, builder))
+    )?);
     if args.json {
         say!(
             "{}",
-            report::compare_json(family, column.values.len(), column.skipped, &runs)
+            report::compare_json(
+                family,
+                loaded.rows(),
+                loaded.table.skipped,
+                &runs,
+                loaded.json_fields()
+            )
         );
     } else {
         say!(
-            "{family} fit to {} observations of {}{}, same start for every optimizer",
-            column.values.len(),
-            column.label,
-            skipped_note(column.skipped)
+            "{}, same start for every optimizer",
+            headline(family, &loaded, loaded.rows())
         );
         say!("{}", report::compare_table(family, &runs).trim_end());
     }
@@ -317,11 +322,15 @@ fn compare(args: &CompareArgs) -> Result<ExitCode> {
 
 fn profile(args: &ProfileArgs) -> Result<ExitCode> {
     check_plot(args.plot.as_ref())?;
-    let column = load(&args.input)?;
-    if column.skipped > 0 && !args.json {
-        say!("{}:{}", column.label, skipped_note(column.skipped));
-    }
     let family = args.input.family;
+    let loaded = observations::load(&args.input)?;
+    if loaded.table.skipped > 0 && !args.json {
+        say!(
+            "{}:{}",
+            loaded.table.label,
+            skipped_note(loaded.table.skipped)
+        );
+    }
     if !family.names().contains(&args.param.as_str()) {
         anyhow::bail!(
             "the {family} family has no parameter `{}` (its parameters: {})",
@@ -329,30 +338,53 @@ fn profile(args: &ProfileArgs) -> Result<ExitCode> {
             family.names().join(", ")
         );
     }
-    let model = family.model(&column.values)?;
-    let options = args
-        .starts
-        .apply(family, FitOptions::builder(args.method.into()))
+    let options = loaded
+        .apply(
+            args.starts
+                .apply(family, FitOptions::builder(args.method.into())),
+        )
         .build()?;
-    let fit = model.fit_with(&column.values, &options)?;
+    with_model!(family, &loaded, |model, data| profile_model(
+        args, family, &loaded, &model, data, &options
+    ))
+}
+
+/// The profile of `args.param` in `model` fitted to `data`.
+fn profile_model<O: Sync, D: maxlik::LogDensity<O> + Sync>(
+    args: &ProfileArgs,
+    family: Family,
+    loaded: &Loaded,
+    model: &maxlik::Model<O, D>,
+    data: &[O],
+    options: &FitOptions,
+) -> Result<ExitCode> {
+    let fit = model.fit_with(data, options)?;
+    let fields = loaded.json_fields();
     if !fit.converged() {
         if args.json {
-            say!("{}", report::fit_json(family, &fit, 0.0, column.skipped));
+            say!(
+                "{}",
+                report::fit_json(family, &fit, 0.0, loaded.table.skipped, fields)
+            );
         } else {
             say!("{fit}");
         }
         return Ok(ExitCode::from(NOT_CONVERGED));
     }
-    let interval = model.profile(&column.values, &fit, &args.param, args.level)?;
+    let interval = model.profile(data, &fit, &args.param, args.level)?;
     // A profile that met a better optimum refitted from it: everything below is about the
     // refit.
     let fit = interval.refit().unwrap_or(&fit);
     if args.json {
         say!(
             "{}",
-            report::profile_json(family, fit, &interval, column.skipped)
+            report::profile_json(family, fit, &interval, loaded.table.skipped, fields)
         );
         return Ok(ExitCode::SUCCESS);
+    }
+    let described = loaded.describe();
+    if !described.is_empty() {
+        say!("({described})");
     }
     say!("{}", fit.summary().with_profile(&interval));
     say!("\n{interval}");
@@ -362,7 +394,7 @@ fn profile(args: &ProfileArgs) -> Result<ExitCode> {
         .find(|p| p.name == args.param)
         .map_or(maxlik::Space::Free, |p| p.space);
     let grid = plot::profile_grid(&interval, space);
-    let curve = model.profile_points(&column.values, fit, &args.param, &grid)?;
+    let curve = model.profile_points(data, fit, &args.param, &grid)?;
     say!(
         "\n{:>18} {:>18} {:>18}",
         args.param,

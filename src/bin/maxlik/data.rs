@@ -120,44 +120,6 @@ impl Source {
     }
 }
 
-/// A column of finite numbers and the line each came from.
-pub struct Column {
-    pub values: Vec<f64>,
-    /// 1-based line numbers, one per value.
-    pub lines: Vec<usize>,
-    /// The column's name, when the input had a header.
-    pub name: Option<String>,
-    /// How to describe the data in reports.
-    pub label: String,
-    /// Rows left out for a missing value (with `--missing skip`).
-    pub skipped: usize,
-}
-
-impl Column {
-    /// Turns a library error about observation `index` into one naming the line.
-    pub fn locate(&self, source: &Source, err: &maxlik::Error) -> anyhow::Error {
-        match err {
-            maxlik::Error::InvalidObservation {
-                index,
-                value,
-                reason,
-            } => {
-                let line = self.lines.get(*index).copied().unwrap_or(0);
-                let column = self
-                    .name
-                    .as_deref()
-                    .map(|c| format!(", column {}", shown(c)))
-                    .unwrap_or_default();
-                anyhow!(
-                    "{}: line {line}{column}: value {value} {reason}",
-                    source.name()
-                )
-            }
-            other => anyhow!("{}: {other}", source.name()),
-        }
-    }
-}
-
 /// The longest field quoted in full in a message.
 const SHOWN: usize = 40;
 
@@ -202,9 +164,96 @@ fn parse_value(field: &str, at: &dyn Fn() -> String) -> Result<Option<f64>> {
     Ok(Some(value))
 }
 
-/// Reads the data: a header when the first line's fields all look like names, then the
-/// column `column` (or the only one); every other line one value of it.
-pub fn read(source: &Source, column: Option<&str>, reading: Reading) -> Result<Column> {
+/// What a requested column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Numbers; an empty (missing) field is a value of its own when `may_be_empty` (an
+    /// open bound of an interval), else a missing value that `--missing` decides about.
+    Number { may_be_empty: bool },
+    /// Labels (cluster keys): any text but an empty field.
+    Label,
+}
+
+/// A column to read: by name (`None`: the only column), the flag that named it, what it holds.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    pub name: Option<&'a str>,
+    pub flag: &'static str,
+    pub kind: Kind,
+}
+
+/// The cells of one requested column.
+pub enum Cells {
+    Numbers(Vec<Option<f64>>),
+    Labels(Vec<String>),
+}
+
+/// One field of a row, as its column reads it.
+enum Cell {
+    Number(Option<f64>),
+    Label(String),
+}
+
+/// Several columns of the same rows.
+pub struct Table {
+    /// One per request, in order.
+    pub columns: Vec<Cells>,
+    /// 1-based line numbers, one per row.
+    pub lines: Vec<usize>,
+    /// The first column's name, when the input had a header.
+    pub name: Option<String>,
+    /// How to describe the data in reports (by the first column).
+    pub label: String,
+    /// Rows left out for a missing value (with `--missing skip`).
+    pub skipped: usize,
+}
+
+impl Table {
+    /// Turns a library error about observation `index` into one naming the line.
+    pub fn locate(&self, source: &Source, err: &maxlik::Error) -> anyhow::Error {
+        use maxlik::Error as E;
+        let index = match err {
+            E::InvalidObservation { index, .. }
+            | E::InvalidResponse { index, .. }
+            | E::OutsideTruncation { index, .. }
+            | E::InvalidWeight { index, .. } => *index,
+            other => return anyhow!("{}: {other}", source.name()),
+        };
+        let line = self.lines.get(index).copied().unwrap_or(0);
+        let column = self
+            .name
+            .as_deref()
+            .map(|c| format!(", column {}", shown(c)))
+            .unwrap_or_default();
+        let what = match err {
+            E::InvalidObservation { value, reason, .. } => format!("value {value} {reason}"),
+            E::InvalidResponse {
+                lower,
+                upper,
+                reason,
+                ..
+            } => format!("the observation ({lower}, {upper}) {reason}"),
+            E::OutsideTruncation {
+                lower,
+                upper,
+                range,
+                ..
+            } => format!(
+                "the observation [{lower}, {upper}] lies outside the truncation range ({}, {}): it could not have been recorded",
+                range.0, range.1
+            ),
+            E::InvalidWeight { value, .. } => {
+                format!("weight {value}: weights must be finite and positive")
+            }
+            _ => String::new(),
+        };
+        anyhow!("{}: line {line}{column}: {what}", source.name())
+    }
+}
+
+/// Reads the requested columns of every row: a header when the first line's fields all look
+/// like names (required to name more than one column).
+pub fn read_table(source: &Source, requests: &[Request<'_>], reading: Reading) -> Result<Table> {
     let text = source.text()?;
     // Blank lines at the end are fine; the rest is read line by line.
     let body = text.trim_end_matches(['\n', ' ', '\t']);
@@ -268,13 +317,30 @@ pub fn read(source: &Source, column: Option<&str>, reading: Reading) -> Result<C
             }
         }
     }
-    let index = choose(source, names.as_deref(), column, width)?;
-    let name = names.as_ref().map(|n| n[index].clone());
-    let in_column = name
-        .as_deref()
-        .map(|c| format!(", column {}", shown(c)))
-        .unwrap_or_default();
-    let mut values = Vec::new();
+    let mut indices = Vec::with_capacity(requests.len());
+    for (k, request) in requests.iter().enumerate() {
+        if k > 0 && names.is_none() {
+            bail!(
+                "{}: {} {} given, but the input has no header to name its columns (its first line holds a number)",
+                source.name(),
+                request.flag,
+                request.name.map(shown).unwrap_or_default()
+            );
+        }
+        indices.push(choose(source, names.as_deref(), request.name, width)?);
+    }
+    let column_names: Vec<Option<String>> = indices
+        .iter()
+        .map(|&i| names.as_ref().map(|n| n[i].clone()))
+        .collect();
+    let name = column_names.first().cloned().flatten();
+    let mut columns: Vec<Cells> = requests
+        .iter()
+        .map(|r| match r.kind {
+            Kind::Number { .. } => Cells::Numbers(Vec::new()),
+            Kind::Label => Cells::Labels(Vec::new()),
+        })
+        .collect();
     let mut lines = Vec::new();
     let mut skipped = blank_lines.len();
     let rows = first_row.into_iter().map(Ok).chain(records);
@@ -286,34 +352,74 @@ pub fn read(source: &Source, column: Option<&str>, reading: Reading) -> Result<C
         {
             return Err(blank_failure(blank));
         }
-        let at = || format!("{}: line {line}{in_column}", source.name());
         // A line of spaces is a row with one empty field: a missing value.
         let blank = row.len() == 1 && row.get(0).is_some_and(|f| f.trim().is_empty());
         if !blank && row.len() != width {
-            bail!("{}: {} fields where line 1 has {width}", at(), row.len());
+            bail!(
+                "{}: line {line}: {} fields where line 1 has {width}",
+                source.name(),
+                row.len()
+            );
         }
-        let field = if blank {
-            ""
-        } else {
-            row.get(index).unwrap_or("")
-        };
-        match parse_value(field, &at)? {
-            Some(v) => {
-                values.push(v);
+        let mut cells = Vec::with_capacity(requests.len());
+        let mut missing = None;
+        for (request, (&index, column_name)) in
+            requests.iter().zip(indices.iter().zip(&column_names))
+        {
+            let in_column = column_name
+                .as_deref()
+                .map(|c| format!(", column {}", shown(c)))
+                .unwrap_or_default();
+            let at = || format!("{}: line {line}{in_column}", source.name());
+            let field = if blank {
+                ""
+            } else {
+                row.get(index).unwrap_or("")
+            };
+            let cell = match request.kind {
+                Kind::Number { may_be_empty } => {
+                    let value = parse_value(field, &at)?;
+                    if value.is_none() && !may_be_empty && missing.is_none() {
+                        missing = Some(format!(
+                            "{}: missing value (`{}`); use --missing skip to leave such rows out",
+                            at(),
+                            shown(field.trim())
+                        ));
+                    }
+                    Cell::Number(value)
+                }
+                Kind::Label => {
+                    if is_missing(field) && missing.is_none() {
+                        missing = Some(format!(
+                            "{}: missing label (`{}`); use --missing skip to leave such rows out",
+                            at(),
+                            shown(field.trim())
+                        ));
+                    }
+                    Cell::Label(field.trim().to_string())
+                }
+            };
+            cells.push(cell);
+        }
+        match missing {
+            Some(_) if reading.missing == Missing::Skip => skipped += 1,
+            Some(message) => bail!("{message}"),
+            None => {
+                for (column, cell) in columns.iter_mut().zip(cells) {
+                    match (column, cell) {
+                        (Cells::Numbers(v), Cell::Number(x)) => v.push(x),
+                        (Cells::Labels(v), Cell::Label(t)) => v.push(t),
+                        _ => {}
+                    }
+                }
                 lines.push(line);
             }
-            None if reading.missing == Missing::Skip => skipped += 1,
-            None => bail!(
-                "{}: missing value (`{}`); use --missing skip to leave such rows out",
-                at(),
-                shown(field.trim())
-            ),
         }
     }
     if let Some(blank) = blank_error {
         return Err(blank_failure(blank));
     }
-    if values.is_empty() {
+    if lines.is_empty() {
         bail!(
             "{}: no data ({})",
             source.name(),
@@ -328,8 +434,8 @@ pub fn read(source: &Source, column: Option<&str>, reading: Reading) -> Result<C
         Some(n) => format!("{} (column {})", source.name(), shown(n)),
         None => source.name(),
     };
-    Ok(Column {
-        values,
+    Ok(Table {
+        columns,
         lines,
         name,
         label,

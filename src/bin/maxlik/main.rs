@@ -35,6 +35,7 @@ mod plot;
 mod report;
 
 mod demo;
+mod observations;
 
 mod cli;
 

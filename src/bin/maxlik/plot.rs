@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use anyhow::{Result, anyhow};
-use maxlik::{Family, Fit, Limit, LogDensity, Model, ProfileInterval, Score};
+use maxlik::{Family, Fit, Limit, LogDensity, Model, ProfileInterval, Response, Score, Weighted};
 use plotters::prelude::*;
 
 const SIZE: (u32, u32) = (800, 560);
@@ -157,6 +157,112 @@ pub fn density(path: &Path, family: Family, data: &[f64], fit: &Fit) -> Result<(
             .label("fitted density")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], RED.stroke_width(3)));
     }
+    finish(&mut chart, &root, SeriesLabelPosition::UpperRight).map_err(&e)
+}
+
+/// The Kaplan-Meier estimate of exact and right-censored observations (each counted with its
+/// frequency weight): the survival just after each distinct event time, as `(time, S)`.
+/// `None` when an observation is left- or interval-censored.
+pub fn kaplan_meier(data: &[Weighted<Response>]) -> Option<Vec<(f64, f64)>> {
+    let mut rows: Vec<(f64, bool, f64)> = Vec::with_capacity(data.len());
+    for w in data {
+        match *w.obs() {
+            Response::Exact(t) => rows.push((t, true, w.weight())),
+            Response::Right(t) => rows.push((t, false, w.weight())),
+            _ => return None,
+        }
+    }
+    // Events before censorings at the same time (the usual convention).
+    rows.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+    let mut at_risk: f64 = rows.iter().map(|r| r.2).sum();
+    let mut survival = 1.0;
+    let mut steps = Vec::new();
+    let mut i = 0;
+    while i < rows.len() {
+        let t = rows[i].0;
+        let (mut events, mut leaving) = (0.0, 0.0);
+        while i < rows.len() && rows[i].0.to_bits() == t.to_bits() {
+            if rows[i].1 {
+                events += rows[i].2;
+            }
+            leaving += rows[i].2;
+            i += 1;
+        }
+        if events > 0.0 {
+            survival *= 1.0 - events / at_risk;
+            steps.push((t, survival));
+        }
+        at_risk -= leaving;
+    }
+    Some(steps)
+}
+
+/// The fitted survival function `1 − F` over the Kaplan-Meier estimate of right-censored data.
+pub fn survival(
+    path: &Path,
+    family: Family,
+    steps: &[(f64, f64)],
+    last_time: f64,
+    fit: &Fit,
+) -> Result<()> {
+    let e = err(path);
+    let params = fit.estimates();
+    let right = last_time.max(steps.last().map_or(0.0, |s| s.0)) * 1.05;
+    let left = if family.name() == "normal" || family.name() == "normal-mixture" {
+        steps.first().map_or(0.0, |s| s.0.min(0.0))
+    } else {
+        0.0
+    };
+    let curve: Vec<(f64, f64)> = (0..=400)
+        .map(|i| {
+            let t = left + (right - left) * f64::from(i) / 400.0;
+            (t, family.ln_cdf_sf(t, params).1.exp())
+        })
+        .filter(|(_, s)| s.is_finite())
+        .collect();
+    // The step function: flat until each event time, then down.
+    let mut km = vec![(left, 1.0)];
+    let mut level = 1.0;
+    for &(t, s) in steps {
+        km.push((t, level));
+        km.push((t, s));
+        level = s;
+    }
+    km.push((right, level));
+    let root = SVGBackend::new(path, SIZE).into_drawing_area();
+    root.fill(&WHITE).map_err(&e)?;
+    let estimates: Vec<String> = fit
+        .params()
+        .iter()
+        .zip(params)
+        .map(|(p, v)| format!("{} = {v:.4}", p.name))
+        .collect();
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            format!("{family} survival, censored data: {}", estimates.join(", ")),
+            (FONT, 20),
+        )
+        .margin(15)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d(left..right, 0.0..1.02)
+        .map_err(&e)?;
+    chart
+        .configure_mesh()
+        .x_desc("time")
+        .y_desc("fraction surviving, S(t) = P(T > t)")
+        .draw()
+        .map_err(&e)?;
+    chart
+        .draw_series(LineSeries::new(km, BLACK.stroke_width(2)))
+        .map_err(&e)?
+        .label("Kaplan-Meier (nonparametric)")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], BLACK.stroke_width(2)));
+    chart
+        .draw_series(LineSeries::new(curve, RED.stroke_width(3)))
+        .map_err(&e)?
+        .label(format!("fitted {family}"))
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], RED.stroke_width(3)));
     finish(&mut chart, &root, SeriesLabelPosition::UpperRight).map_err(&e)
 }
 
@@ -358,4 +464,35 @@ pub fn contours<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
             .legend(|(x, y)| TriangleMarker::new((x + 7, y), 6, BLACK.filled()));
     }
     finish(&mut chart, &root, SeriesLabelPosition::UpperLeft).map_err(&e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The Kaplan-Meier estimate of R's `lung` data against `survival::survfit` at four times.
+    #[test]
+    #[allow(clippy::excessive_precision)]
+    fn kaplan_meier_matches_survfit() {
+        let path = format!("{}/tests/data/lung.csv", env!("CARGO_MANIFEST_DIR"));
+        let data: Vec<Weighted<Response>> = std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let v: Vec<f64> = l.split(',').map(|f| f.parse().unwrap()).collect();
+                Weighted::new(Response::from_status(v[0], v[1]).unwrap(), 1.0).unwrap()
+            })
+            .collect();
+        let steps = kaplan_meier(&data).unwrap();
+        let at = |t: f64| steps.iter().rfind(|s| s.0 <= t).map_or(1.0, |s| s.1);
+        for (t, r) in [
+            (100.0, 0.86396896764524356),
+            (300.0, 0.53060811776056171),
+            (500.0, 0.29326919371156884),
+            (800.0, 0.078315328110149615),
+        ] {
+            assert!((at(t) - r).abs() < 1e-12, "t {t}: {} vs {r}", at(t));
+        }
+    }
 }

@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use anyhow::Result;
 use maxlik::{
-    Difference, Family, Fit, FitOptions, FitOptionsBuilder, Limit, Method, ProfileInterval,
+    Difference, Family, Fit, FitOptions, FitOptionsBuilder, Limit, LogDensity, Method, Model,
+    ProfileInterval,
 };
 use serde_json::{Map, Value, json};
 
@@ -118,10 +119,17 @@ fn fit_fields(fit: &Fit, seconds: f64) -> Map<String, Value> {
 }
 
 /// The JSON object of `maxlik fit --json`.
-pub fn fit_json(family: Family, fit: &Fit, seconds: f64, skipped: usize) -> String {
+pub fn fit_json(
+    family: Family,
+    fit: &Fit,
+    seconds: f64,
+    skipped: usize,
+    observations: Map<String, Value>,
+) -> String {
     let mut m = Map::new();
     m.insert("family".into(), json!(family.name()));
     m.insert("rows_skipped".into(), json!(skipped));
+    m.extend(observations);
     m.extend(fit_fields(fit, seconds));
     Value::Object(m).to_string()
 }
@@ -141,10 +149,12 @@ pub fn profile_json(
     fit: &Fit,
     interval: &ProfileInterval,
     skipped: usize,
+    observations: Map<String, Value>,
 ) -> String {
     let mut m = Map::new();
     m.insert("family".into(), json!(family.name()));
     m.insert("rows_skipped".into(), json!(skipped));
+    m.extend(observations);
     m.insert("param".into(), json!(interval.name()));
     m.insert("level".into(), json!(interval.level()));
     m.insert("cutoff".into(), json!(interval.cutoff()));
@@ -181,9 +191,9 @@ pub fn profile_json(
 }
 
 /// Every optimizer on the same data from the same start(s); `starts` sets each one's starts.
-pub fn compare_all(
-    family: Family,
-    data: &[f64],
+pub fn compare_all<O: Sync, D: LogDensity<O> + Sync>(
+    model: &Model<O, D>,
+    data: &[O],
     starts: impl Fn(FitOptionsBuilder) -> FitOptionsBuilder,
 ) -> Result<Vec<Run>> {
     let configs: [(&'static str, FitOptions); 3] = [
@@ -200,7 +210,6 @@ pub fn compare_all(
             starts(FitOptions::builder(Method::NelderMead)).build()?,
         ),
     ];
-    let model = family.model(data)?;
     configs
         .into_iter()
         .map(|(label, options)| {
@@ -216,7 +225,13 @@ pub fn compare_all(
 }
 
 /// The JSON object of `maxlik compare --json`.
-pub fn compare_json(family: Family, n: usize, skipped: usize, runs: &[Run]) -> String {
+pub fn compare_json(
+    family: Family,
+    n: usize,
+    skipped: usize,
+    runs: &[Run],
+    observations: Map<String, Value>,
+) -> String {
     let results: Vec<Value> = runs
         .iter()
         .map(|r| {
@@ -226,8 +241,13 @@ pub fn compare_json(family: Family, n: usize, skipped: usize, runs: &[Run]) -> S
             Value::Object(m)
         })
         .collect();
-    json!({ "family": family.name(), "n": n, "rows_skipped": skipped, "results": results })
-        .to_string()
+    let mut m = Map::new();
+    m.insert("family".into(), json!(family.name()));
+    m.insert("n".into(), json!(n));
+    m.insert("rows_skipped".into(), json!(skipped));
+    m.extend(observations);
+    m.insert("results".into(), json!(results));
+    Value::Object(m).to_string()
 }
 
 /// The side-by-side table of `maxlik compare`.
