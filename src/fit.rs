@@ -155,12 +155,20 @@ impl Fit {
         Fit::certified(record, self.observed, Some(info))
     }
 
-    /// This fit with standard errors of another kind, certified again with them.
+    /// This fit with standard errors of another kind, certified again with them; computing
+    /// them took `nll_passes` and `score_passes` more passes over the data (the per-observation
+    /// scores).
     pub(crate) fn with_std_errors(
         self,
         inference: std::result::Result<Inference, SeUnavailable>,
+        nll_passes: u64,
+        score_passes: u64,
     ) -> Fit {
-        Fit::certified(self.record, inference, self.multi_start)
+        let mut record = self.record;
+        record.cost.nll_passes += nll_passes;
+        record.cost.score_passes += score_passes;
+        record.cost.hessian_passes += nll_passes + score_passes;
+        Fit::certified(record, inference, self.multi_start)
     }
 
     /// The standard errors as computed (before the certificate judged them).
@@ -454,8 +462,10 @@ impl Fit {
     }
 
     /// Passes over the data spent on the observed information (two Hessians, steps `h` and
-    /// `h/2`): NLL passes, included in [`nll_passes`](Fit::nll_passes), or with a supplied
-    /// score, score passes, included in [`score_passes`](Fit::score_passes).
+    /// `h/2`) and, for robust kinds, the per-observation scores (two evaluations of each
+    /// observation per free parameter): NLL passes, included in
+    /// [`nll_passes`](Fit::nll_passes), or with a supplied score, score passes, included in
+    /// [`score_passes`](Fit::score_passes).
     pub fn hessian_passes(&self) -> u64 {
         self.record.cost.hessian_passes
     }

@@ -52,12 +52,13 @@ impl Inference {
     }
 
     /// The same fit's standard errors of another `kind`, from the per-observation scores
-    /// `rows` (free parameters, in the matrices' order), each counted `counts[i]` times, and
+    /// `rows` (one flat row of the free parameters' scores per observation, in the matrices'
+    /// order), each counted `counts[i]` times, and
     /// for [`SeKind::Cluster`] each observation's cluster key.
     pub(crate) fn of_kind(
         &self,
         kind: SeKind,
-        rows: &[Vec<f64>],
+        rows: &[f64],
         counts: &[f64],
         clusters: Option<&[u64]>,
     ) -> std::result::Result<Inference, SeUnavailable> {
@@ -78,7 +79,7 @@ impl Inference {
                 let mut order: Vec<u64> = Vec::new();
                 let mut sums: std::collections::HashMap<u64, Vec<f64>> =
                     std::collections::HashMap::new();
-                for (row, key) in rows.iter().zip(keys) {
+                for (row, key) in rows.chunks(k.max(1)).zip(keys) {
                     let sum = sums.entry(*key).or_insert_with(|| {
                         order.push(*key);
                         vec![0.0; k]
@@ -99,7 +100,7 @@ impl Inference {
             (SeKind::Cluster, None) => return Err(SeUnavailable::TooFewClusters { clusters: 0 }),
             _ => {
                 // An observation standing for w identical ones contributes w (g/w)(g/w)ᵀ.
-                for (row, &w) in rows.iter().zip(counts) {
+                for (row, &w) in rows.chunks(k.max(1)).zip(counts) {
                     outer(&mut meat, row, 1.0 / w);
                 }
             }

@@ -358,3 +358,81 @@ fn bad_censored_input_gets_a_typed_error() {
         Err(Error::InvalidObservation { index: 0, .. })
     ));
 }
+
+/// Counts with the zeros unrecorded (a zero-truncated Poisson, `--truncate 1,inf`: for counts
+/// the range is inclusive): the MLE solves `ȳ = λ / (1 − e^−λ)`, found here by bisection.
+#[test]
+fn a_zero_truncated_poisson_solves_its_moment_equation() {
+    let counts = [
+        1.0, 1.0, 2.0, 1.0, 3.0, 1.0, 2.0, 4.0, 1.0, 2.0, 1.0, 5.0, 2.0, 1.0,
+    ];
+    let mean = counts.iter().sum::<f64>() / counts.len() as f64;
+    let (mut lo, mut hi): (f64, f64) = (1e-9, 50.0);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if mid / -(-mid).exp_m1() < mean {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let data: Vec<Response> = counts.iter().map(|&c| Response::Exact(c)).collect();
+    let truncation = Truncation::new(1.0, f64::INFINITY).unwrap();
+    for options in methods() {
+        let model = Family::Poisson
+            .censored_model(&data, truncation, &Settings::new())
+            .unwrap();
+        let fit = model.fit_with(&data, &options).unwrap();
+        let se = fit.std_error("lambda").unwrap();
+        let gap = (fit.estimates()[0] - lo).abs() / se;
+        assert!(gap < ESTIMATE_IN_SE, "{}: {gap} SE", options.method());
+    }
+    // A zero cannot have been recorded.
+    let with_zero = [Response::Exact(0.0), Response::Exact(2.0)];
+    assert!(matches!(
+        Family::Poisson.censored_model(&with_zero, truncation, &Settings::new()),
+        Err(Error::OutsideTruncation { index: 0, .. })
+    ));
+}
+
+/// Left-censoring is right-censoring seen in a mirror: a Normal fitted to values below a
+/// detection limit equals, with μ negated, the fit to the negated values censored from above.
+#[test]
+fn left_censoring_mirrors_right_censoring() {
+    let values = [2.3, 0.8, 3.1, 1.7, 2.9, 0.4, 2.2, 1.1, 3.6, 1.9];
+    let limit = 1.0;
+    let left: Vec<Response> = values
+        .iter()
+        .map(|&v| {
+            if v < limit {
+                Response::Left(limit)
+            } else {
+                Response::Exact(v)
+            }
+        })
+        .collect();
+    let right: Vec<Response> = values
+        .iter()
+        .map(|&v| {
+            if v < limit {
+                Response::Right(-limit)
+            } else {
+                Response::Exact(-v)
+            }
+        })
+        .collect();
+    for options in methods() {
+        let fit = |data: &[Response]| {
+            Family::Normal
+                .censored_model(data, Truncation::none(), &Settings::new())
+                .unwrap()
+                .fit_with(data, &options)
+                .unwrap()
+        };
+        let (a, b) = (fit(&left), fit(&right));
+        let se = a.std_errors().unwrap().std_errors();
+        assert!((a.estimates()[0] + b.estimates()[0]).abs() < 1e-6 * se[0].unwrap());
+        assert!((a.estimates()[1] - b.estimates()[1]).abs() < 1e-6 * se[1].unwrap());
+        assert!((a.nll() - b.nll()).abs() < 1e-10 * a.nll().abs());
+    }
+}

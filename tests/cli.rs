@@ -4,10 +4,12 @@
 #![cfg(feature = "cli")]
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
+
+mod common;
+use common::{file, scratch};
 
 fn maxlik(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_maxlik"))
@@ -31,20 +33,6 @@ fn with_stdin(args: &[&str], input: &str) -> Output {
         .write_all(input.as_bytes())
         .expect("write");
     child.wait_with_output().expect("output")
-}
-
-/// A fresh scratch folder for one test.
-fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("maxlik-cli-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
-
-fn file(dir: &std::path::Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write data");
-    path.display().to_string()
 }
 
 fn stdout(o: &Output) -> String {

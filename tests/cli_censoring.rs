@@ -8,10 +8,12 @@
 // The references are R's 17-digit output, copied as printed.
 #![allow(clippy::excessive_precision)]
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use serde_json::Value;
+
+mod common;
+use common::{file, scratch};
 
 fn maxlik(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_maxlik"))
@@ -22,19 +24,6 @@ fn maxlik(args: &[&str]) -> Output {
 
 fn data(name: &str) -> String {
     format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("maxlik-cens-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
-
-fn file(dir: &std::path::Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write data");
-    path.display().to_string()
 }
 
 fn json(args: &[&str]) -> Value {

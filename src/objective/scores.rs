@@ -37,8 +37,9 @@ pub(crate) fn steps(likelihood_params: &[(Space, f64)], std_errors: &[f64], n: f
 }
 
 /// The score of every observation's log-density at `theta` with respect to the free
-/// parameters, one row per observation (each row multiplied by its weight, as the density
-/// returns it), and each observation's count (its frequency weight, or 1).
+/// parameters, row after row in one flat buffer (`k` per observation, each multiplied by its
+/// weight, as the density returns it), and each observation's count (its frequency weight, or
+/// 1).
 ///
 /// # Errors
 ///
@@ -49,52 +50,51 @@ pub(crate) fn observation_scores<O: Sync, F: LogDensity<O> + Sync, S: Score<O> +
     data: &[O],
     theta: &[f64],
     steps: &[f64],
-) -> Result<(Vec<Vec<f64>>, Vec<f64>)> {
+) -> Result<(Vec<f64>, Vec<f64>)> {
     let free = likelihood.params.free();
+    let k = free.len();
     let density = likelihood.density;
-    let row = |index: usize, obs: &O| -> Result<Vec<f64>> {
-        let mut out = vec![0.0; free.len()];
+    let row = |obs: &O, out: &mut [f64], point: &mut [f64], all: &mut [f64]| {
         if let Some(score) = likelihood.score {
-            let mut all = vec![0.0; theta.len()];
-            score.score(obs, theta, &mut all);
+            all.iter_mut().for_each(|g| *g = 0.0);
+            score.score(obs, theta, all);
             for (o, &i) in out.iter_mut().zip(free) {
                 *o = all[i];
             }
         } else {
-            let mut point = theta.to_vec();
             for ((o, &i), &h) in out.iter_mut().zip(free).zip(steps) {
                 point[i] = theta[i] + h;
-                let up = density.ln_density(obs, &point);
+                let up = density.ln_density(obs, point);
                 point[i] = theta[i] - h;
-                let down = density.ln_density(obs, &point);
+                let down = density.ln_density(obs, point);
                 point[i] = theta[i];
                 // The step as represented: (θ + h) − (θ − h) in floating point.
                 *o = (up - down) / ((theta[i] + h) - (theta[i] - h));
             }
         }
-        if out.iter().all(|g| g.is_finite()) {
-            Ok(out)
-        } else {
-            Err(Error::Evaluation(EvaluationFailure::NonFiniteScore {
-                index,
-                params: theta.to_vec(),
-            }))
-        }
     };
-    let parts: Vec<Result<Vec<Vec<f64>>>> = data
-        .par_chunks(PART)
+    let mut rows = vec![0.0; data.len() * k];
+    let failures: Vec<Option<usize>> = rows
+        .par_chunks_mut(PART * k.max(1))
+        .zip(data.par_chunks(PART))
         .enumerate()
-        .map(|(k, chunk)| {
-            chunk
-                .iter()
-                .enumerate()
-                .map(|(i, obs)| row(k * PART + i, obs))
-                .collect()
+        .map(|(c, (out, chunk))| {
+            let mut point = theta.to_vec();
+            let mut all = vec![0.0; theta.len()];
+            for (i, (obs, out)) in chunk.iter().zip(out.chunks_mut(k.max(1))).enumerate() {
+                row(obs, out, &mut point, &mut all);
+                if out.iter().any(|g| !g.is_finite()) {
+                    return Some(c * PART + i);
+                }
+            }
+            None
         })
         .collect();
-    let mut rows = Vec::with_capacity(data.len());
-    for part in parts {
-        rows.extend(part?);
+    if let Some(index) = failures.into_iter().flatten().next() {
+        return Err(Error::Evaluation(EvaluationFailure::NonFiniteScore {
+            index,
+            params: theta.to_vec(),
+        }));
     }
     let counts = data.iter().map(|obs| density.count(obs)).collect();
     Ok((rows, counts))

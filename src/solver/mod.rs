@@ -111,7 +111,13 @@ fn with_se_kind<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     kind: SeKind,
     clusters: Option<&[u64]>,
 ) -> Fit {
-    let inference = match fit.computed_std_errors() {
+    // Central differences evaluate each observation twice per free parameter: as many passes.
+    let passes = if likelihood.score.is_some() {
+        (0, 1)
+    } else {
+        (2 * likelihood.params.free().len() as u64, 0)
+    };
+    let (inference, (nll_passes, score_passes)) = match fit.computed_std_errors() {
         Ok(observed) => {
             let free = likelihood.params.free();
             let spaces: Vec<(Space, f64)> = free
@@ -120,14 +126,16 @@ fn with_se_kind<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
                 .collect();
             let se: Vec<f64> = observed.std_errors().into_iter().flatten().collect();
             let steps = objective::score_steps(&spaces, &se, fit.sample_size());
-            match objective::observation_scores(likelihood, data, fit.estimates(), &steps) {
-                Ok((rows, counts)) => observed.of_kind(kind, &rows, &counts, clusters),
-                Err(_) => Err(SeUnavailable::ScoresFailed),
-            }
+            let inference =
+                match objective::observation_scores(likelihood, data, fit.estimates(), &steps) {
+                    Ok((rows, counts)) => observed.of_kind(kind, &rows, &counts, clusters),
+                    Err(_) => Err(SeUnavailable::ScoresFailed),
+                };
+            (inference, passes)
         }
-        Err(reason) => Err(reason.clone()),
+        Err(reason) => (Err(reason.clone()), (0, 0)),
     };
-    fit.with_std_errors(inference)
+    fit.with_std_errors(inference, nll_passes, score_passes)
 }
 
 /// The start of a fit (the options', or the declared one), checked against the parameters, on

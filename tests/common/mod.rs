@@ -50,3 +50,18 @@ pub fn normal_model(mu0: f64, sigma0: f64) -> maxlik::Model<f64, Density> {
         .build()
         .expect("a valid model")
 }
+
+/// A fresh scratch folder for one test (named by the process and the test).
+pub fn scratch(test: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("maxlik-test-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+/// Writes `text` to `name` in `dir` and returns the path as a string.
+pub fn file(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write data");
+    path.display().to_string()
+}

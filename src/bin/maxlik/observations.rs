@@ -443,9 +443,16 @@ impl Loaded {
                 maxlik_num(*total)
             ));
         }
-        if let Some(keys) = &self.clusters {
-            let distinct: std::collections::HashSet<&u64> = keys.iter().collect();
-            parts.push(format!("{} clusters", distinct.len()));
+        match (&self.clusters, self.se_kind) {
+            (Some(keys), _) => {
+                let distinct: std::collections::HashSet<&u64> = keys.iter().collect();
+                parts.push(format!(
+                    "cluster-robust standard errors over {} clusters",
+                    distinct.len()
+                ));
+            }
+            (None, SeKind::Observed) => {}
+            (None, kind) => parts.push(format!("{kind} standard errors")),
         }
         parts.join("; ")
     }

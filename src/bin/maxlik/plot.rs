@@ -36,6 +36,15 @@ fn err<E: std::fmt::Display>(path: &Path) -> impl Fn(E) -> anyhow::Error + '_ {
     move |e| anyhow!("{}: cannot draw: {e}", path.display())
 }
 
+/// `name = estimate` for each parameter, for a figure's title.
+fn estimates_text(fit: &Fit) -> Vec<String> {
+    fit.params()
+        .iter()
+        .zip(fit.estimates())
+        .map(|(p, v)| format!("{} = {v:.4}", p.name))
+        .collect()
+}
+
 /// The most bars a histogram of counts draws.
 const MAX_BARS: usize = 100;
 
@@ -107,12 +116,7 @@ pub fn density(path: &Path, family: Family, data: &[f64], fit: &Fit) -> Result<(
         * 1.1;
     let root = SVGBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(&e)?;
-    let estimates: Vec<String> = fit
-        .params()
-        .iter()
-        .zip(params)
-        .map(|(p, v)| format!("{} = {v:.4}", p.name))
-        .collect();
+    let estimates = estimates_text(fit);
     // Estimates in the title while they fit on one line; the table has them all.
     let title = if estimates.len() <= 2 {
         format!("{family} fit, n = {}: {}", data.len(), estimates.join(", "))
@@ -231,12 +235,7 @@ pub fn survival(
     km.push((right, level));
     let root = SVGBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(&e)?;
-    let estimates: Vec<String> = fit
-        .params()
-        .iter()
-        .zip(params)
-        .map(|(p, v)| format!("{} = {v:.4}", p.name))
-        .collect();
+    let estimates = estimates_text(fit);
     let mut chart = ChartBuilder::on(&root)
         .caption(
             format!("{family} survival, censored data: {}", estimates.join(", ")),
