@@ -124,3 +124,42 @@ fn score_passes_are_identical_on_any_number_of_threads() {
         );
     }
 }
+
+/// Robust and cluster-robust standard errors (per-observation scores computed in parallel
+/// parts, summed in order) have the same bits on any number of threads.
+#[test]
+fn robust_standard_errors_are_identical_on_any_number_of_threads() {
+    let model = Model::builder(|x: &f64, p: &[f64]| normal_ln_pdf(*x, p[0], p[1]))
+        .param("mu", 0.0)
+        .positive("sigma", 1.0)
+        .build()
+        .unwrap();
+    let data = normal_sample(3.0, 2.0, 50_000, 7);
+    let keys: Vec<u64> = (0..50_000u64).map(|i| i % 37).collect();
+    for options in [
+        maxlik::FitOptions::builder(Method::Lbfgs)
+            .se_kind(maxlik::SeKind::Robust)
+            .build()
+            .unwrap(),
+        maxlik::FitOptions::builder(Method::Lbfgs)
+            .clusters(keys)
+            .build()
+            .unwrap(),
+    ] {
+        let se = |threads| {
+            on_threads(threads, || {
+                let fit = model.fit_with(&data, &options).unwrap();
+                fit.std_errors()
+                    .unwrap()
+                    .std_errors()
+                    .into_iter()
+                    .map(|s| s.unwrap().to_bits())
+                    .collect::<Vec<_>>()
+            })
+        };
+        let one = se(1);
+        for threads in [2, 3] {
+            assert_eq!(one, se(threads), "{threads} threads");
+        }
+    }
+}
