@@ -370,7 +370,7 @@ fn bad_censored_input_names_its_line() {
             "lo,hi\n1,2\n,\n",
             vec!["--column", "lo", "--upper", "hi"],
             "line 3",
-            "neither bound",
+            "neither bound is given",
         ),
         (
             "x,w\n1,2\n2,-1\n",
@@ -421,4 +421,36 @@ fn bad_censored_input_names_its_line() {
             );
         }
     }
+}
+
+/// With `--missing skip` an interval row with neither bound is left out and counted; one
+/// open bound is censoring, not a missing value.
+#[test]
+fn an_interval_with_neither_bound_is_a_missing_value() {
+    let dir = scratch("neither");
+    let path = file(
+        &dir,
+        "iv.csv",
+        "lo,hi\n1.0,2.0\n,1.5\n2.5,\n,\n3.0,3.0\n0.5,1.2\n",
+    );
+    let v = json(&[
+        "fit",
+        "--family",
+        "lognormal",
+        "--data",
+        &path,
+        "--column",
+        "lo",
+        "--upper",
+        "hi",
+        "--missing",
+        "skip",
+        "--json",
+    ]);
+    assert_eq!(v["rows_skipped"], 1);
+    assert_eq!(v["censoring"]["left"], 1);
+    assert_eq!(v["censoring"]["right"], 1);
+    assert_eq!(v["censoring"]["exact"], 1);
+    assert_eq!(v["censoring"]["interval"], 2);
+    assert_eq!(v["sample_size"], 5.0);
 }

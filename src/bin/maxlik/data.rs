@@ -401,6 +401,20 @@ pub fn read_table(source: &Source, requests: &[Request<'_>], reading: Reading) -
             };
             cells.push(cell);
         }
+        // Open bounds may be empty one at a time; a row whose every such field is empty (an
+        // interval with neither bound) says nothing: a missing value.
+        let open: Vec<bool> = requests
+            .iter()
+            .zip(&cells)
+            .filter(|(r, _)| matches!(r.kind, Kind::Number { may_be_empty: true }))
+            .map(|(_, c)| matches!(c, Cell::Number(None)))
+            .collect();
+        if open.len() > 1 && open.iter().all(|&empty| empty) && missing.is_none() {
+            missing = Some(format!(
+                "{}: line {line}: neither bound is given (a missing value); use --missing skip to leave such rows out",
+                source.name()
+            ));
+        }
         match missing {
             Some(_) if reading.missing == Missing::Skip => skipped += 1,
             Some(message) => bail!("{message}"),

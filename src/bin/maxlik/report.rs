@@ -39,6 +39,7 @@ fn fit_fields(fit: &Fit, seconds: f64) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("method".into(), json!(fit.method().to_string()));
     m.insert("n".into(), json!(fit.n()));
+    m.insert("sample_size".into(), json!(fit.sample_size()));
     m.insert("params".into(), by_name(fit, |_, v| json!(v)));
     m.insert(
         "std_errors".into(),
