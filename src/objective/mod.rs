@@ -80,6 +80,9 @@ pub(crate) struct Objective<'a, O, F, S> {
     /// The norm of the last gradient computed, which picks the adaptive scheme.
     last_norm: Cell<f64>,
     counts: Cell<Counts>,
+    /// The parallel threshold of a pass, in chunks, chosen from the cost of the first pass
+    /// (0 until then).
+    parallel_from: Cell<usize>,
     failure: RefCell<Option<Failure>>,
     /// The last NLL computed, keyed by the exact parameters: argmin and finitediff ask for the
     /// same point more than once (forward differences re-evaluate the base point; a re-centred
@@ -124,6 +127,7 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
             difference,
             last_norm: Cell::new(f64::INFINITY),
             counts: Cell::new(Counts::default()),
+            parallel_from: Cell::new(0),
             failure: RefCell::new(None),
             last_nll: RefCell::new(None),
             centre_nll: RefCell::new(None),
@@ -205,7 +209,30 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
         let mut c = self.counts.get();
         c.nll += 1;
         self.counts.set(c);
-        let value = nll_of(self.density, self.data, theta, self.sample)?;
+        let timer = (self.parallel_from.get() == 0).then(std::time::Instant::now);
+        let value = nll_of(
+            self.density,
+            self.data,
+            theta,
+            self.sample,
+            match self.parallel_from.get() {
+                0 => nll::PARALLEL_MIN_CHUNKS,
+                k => k,
+            },
+        )?;
+        // After the first pass (itself run from the default threshold), split from two chunks
+        // up when a chunk costs more than a join: a closure over long rows at n = 2e4 then uses
+        // both cores; a Normal density keeps the default, where threads would not pay.
+        if let Some(timer) = timer {
+            let rows = self.sample.size(self.data.len());
+            let chunks = u32::try_from(rows.div_ceil(nll::CHUNK).max(1)).unwrap_or(u32::MAX);
+            self.parallel_from
+                .set(if timer.elapsed() / chunks > nll::COSTLY_CHUNK {
+                    2
+                } else {
+                    nll::PARALLEL_MIN_CHUNKS
+                });
+        }
         *self.last_nll.borrow_mut() = Some((key, value));
         Ok(value)
     }

@@ -71,19 +71,24 @@ pub(crate) fn nll<O: Sync, F: LogDensity<O> + Sync + ?Sized>(
     data: &[O],
     theta: &[f64],
 ) -> Result<f64> {
-    nll_of(density, data, theta, Sample::All)
+    nll_of(density, data, theta, Sample::All, PARALLEL_MIN_CHUNKS)
 }
 
-/// The summed NLL of the observations of `data` in `sample`; see [`nll`].
+/// The summed NLL of the observations of `data` in `sample`; see [`nll`]. Subtrees of at
+/// least `parallel_from` chunks are summed in parallel: where they are is fixed by the data's
+/// length, so the choice changes the time, never the bits.
 pub(crate) fn nll_of<O: Sync, F: LogDensity<O> + Sync + ?Sized>(
     density: &F,
     data: &[O],
     theta: &[f64],
     sample: Sample,
+    parallel_from: usize,
 ) -> Result<f64> {
     let total = match sample {
-        Sample::All => tree_sum(density, data, theta),
-        Sample::Blocks { stride } => blocks_sum(density, data, theta, stride * BLOCK),
+        Sample::All => tree_sum(density, data, theta, parallel_from),
+        Sample::Blocks { stride } => {
+            blocks_sum(density, data, theta, stride * BLOCK, parallel_from)
+        }
     };
     let ll = total.total();
     if ll.is_finite() {
@@ -116,6 +121,7 @@ fn blocks_sum<O: Sync, F: LogDensity<O> + Sync + ?Sized>(
     data: &[O],
     theta: &[f64],
     window: usize,
+    parallel_from: usize,
 ) -> Sum {
     const PER_GROUP: usize = CHUNK / BLOCK;
     let groups = data.len().div_ceil(window).div_ceil(PER_GROUP);
@@ -127,15 +133,15 @@ fn blocks_sum<O: Sync, F: LogDensity<O> + Sync + ?Sized>(
         return s;
     }
     let (left, right) = data.split_at((groups / 2) * PER_GROUP * window);
-    let (a, b) = if groups >= PARALLEL_MIN_CHUNKS {
+    let (a, b) = if groups >= parallel_from {
         rayon::join(
-            || blocks_sum(density, left, theta, window),
-            || blocks_sum(density, right, theta, window),
+            || blocks_sum(density, left, theta, window, parallel_from),
+            || blocks_sum(density, right, theta, window, parallel_from),
         )
     } else {
         (
-            blocks_sum(density, left, theta, window),
-            blocks_sum(density, right, theta, window),
+            blocks_sum(density, left, theta, window, parallel_from),
+            blocks_sum(density, right, theta, window, parallel_from),
         )
     };
     a.merge(b)
@@ -143,7 +149,11 @@ fn blocks_sum<O: Sync, F: LogDensity<O> + Sync + ?Sized>(
 
 /// Below this many chunks a subtree is summed on the calling thread: threads would cost more
 /// than they save (measured: a 32k-observation Normal NLL takes about 30 µs on one thread).
-const PARALLEL_MIN_CHUNKS: usize = 8;
+pub(crate) const PARALLEL_MIN_CHUNKS: usize = 8;
+
+/// A pass whose chunks cost more than this each (measured on the first pass) is worth
+/// splitting from two chunks up: a rayon join costs a few microseconds.
+pub(crate) const COSTLY_CHUNK: std::time::Duration = std::time::Duration::from_micros(50);
 
 /// The compensated sum of the log-densities of `data`, over a binary tree of chunks whose
 /// shape depends only on `data.len()`: the two halves of a range of chunks are summed (in
@@ -154,6 +164,7 @@ fn tree_sum<O: Sync, F: LogDensity<O> + Sync + ?Sized>(
     density: &F,
     data: &[O],
     theta: &[f64],
+    parallel_from: usize,
 ) -> Sum {
     let chunks = data.len().div_ceil(CHUNK);
     if chunks <= 1 {
@@ -162,15 +173,15 @@ fn tree_sum<O: Sync, F: LogDensity<O> + Sync + ?Sized>(
         return s;
     }
     let (left, right) = data.split_at((chunks / 2) * CHUNK);
-    let (a, b) = if chunks >= PARALLEL_MIN_CHUNKS {
+    let (a, b) = if chunks >= parallel_from {
         rayon::join(
-            || tree_sum(density, left, theta),
-            || tree_sum(density, right, theta),
+            || tree_sum(density, left, theta, parallel_from),
+            || tree_sum(density, right, theta, parallel_from),
         )
     } else {
         (
-            tree_sum(density, left, theta),
-            tree_sum(density, right, theta),
+            tree_sum(density, left, theta, parallel_from),
+            tree_sum(density, right, theta, parallel_from),
         )
     };
     a.merge(b)
