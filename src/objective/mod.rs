@@ -237,6 +237,35 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
         Ok(value)
     }
 
+    /// The mean NLL at each of `us` (unconstrained coordinates), in one pass over the data
+    /// (counted as one evaluation per point); `None` when any is not finite or a point is off
+    /// its space.
+    pub(crate) fn mean_nll_batch_at_u(&self, us: &[Vec<f64>]) -> Option<Vec<f64>> {
+        let thetas: Vec<Vec<f64>> = us
+            .iter()
+            .map(|u| self.coords.theta_at_u(u).ok())
+            .collect::<Option<_>>()?;
+        let mut c = self.counts.get();
+        c.nll += thetas.len() as u64;
+        self.counts.set(c);
+        let from = match self.parallel_from.get() {
+            0 => nll::PARALLEL_MIN_CHUNKS,
+            k => k,
+        };
+        let values = match self.sample {
+            Sample::All => nll::nll_batch(self.density, self.data, &thetas, from),
+            // Subsamples are small; point by point.
+            Sample::Blocks { .. } => thetas
+                .iter()
+                .map(|t| nll_of(self.density, self.data, t, self.sample, from).unwrap_or(f64::NAN))
+                .collect(),
+        };
+        values
+            .into_iter()
+            .map(|v| v.is_finite().then_some(v * self.inv_n))
+            .collect()
+    }
+
     /// The mean NLL at unconstrained coordinates `u`.
     pub(crate) fn mean_nll_at_u(&self, u: &[f64]) -> std::result::Result<f64, Failure> {
         let theta = self.coords.theta_at_u(u)?;
