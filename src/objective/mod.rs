@@ -215,10 +215,7 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
             self.data,
             theta,
             self.sample,
-            match self.parallel_from.get() {
-                0 => nll::PARALLEL_MIN_CHUNKS,
-                k => k,
-            },
+            self.parallel_threshold(),
         )?;
         // After the first pass (itself run from the default threshold), split from two chunks
         // up when a chunk costs more than a join: a closure over long rows at n = 2e4 then uses
@@ -237,6 +234,14 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
         Ok(value)
     }
 
+    /// The parallel threshold of a pass, in chunks: the default until the first pass is timed.
+    fn parallel_threshold(&self) -> usize {
+        match self.parallel_from.get() {
+            0 => nll::PARALLEL_MIN_CHUNKS,
+            k => k,
+        }
+    }
+
     /// The mean NLL at each of `us` (unconstrained coordinates), in one pass over the data
     /// (counted as one evaluation per point); `None` when any is not finite or a point is off
     /// its space.
@@ -248,10 +253,7 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
         let mut c = self.counts.get();
         c.nll += thetas.len() as u64;
         self.counts.set(c);
-        let from = match self.parallel_from.get() {
-            0 => nll::PARALLEL_MIN_CHUNKS,
-            k => k,
-        };
+        let from = self.parallel_threshold();
         let values = match self.sample {
             Sample::All => nll::nll_batch(self.density, self.data, &thetas, from),
             // Subsamples are small; point by point.

@@ -49,60 +49,9 @@ fn hessian<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
 ) -> Option<DMatrix<f64>> {
     if objective.has_score() {
         score_hessian(objective, u, steps)
-    } else if u.len() > FULL_STABILITY_MAX {
-        batch_hessian(objective, u, f, steps)
     } else {
         nll_hessian(objective, u, f, steps)
     }
-}
-
-/// [`nll_hessian`]'s second differences with every point evaluated in one pass over the data
-/// ([`Objective::mean_nll_batch_at_u`]): for many parameters, where the `p² + p` points would
-/// otherwise read the data `p² + p` times.
-fn batch_hessian<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
-    objective: &Objective<'_, O, F, S>,
-    u: &[f64],
-    f: f64,
-    steps: &[f64],
-) -> Option<DMatrix<f64>> {
-    let p = u.len();
-    let steps: Vec<f64> = u.iter().zip(steps).map(|(u, h)| (u + h) - u).collect();
-    let moved = |moves: &[(usize, f64)]| {
-        let mut point = u.to_vec();
-        for &(k, d) in moves {
-            point[k] += d;
-        }
-        point
-    };
-    // Axial points first (+, − for each i), then (++, −−) for each pair j < i, in order.
-    let mut points = Vec::with_capacity(p * (p + 1));
-    for (i, &step) in steps.iter().enumerate() {
-        points.push(moved(&[(i, step)]));
-        points.push(moved(&[(i, -step)]));
-    }
-    for i in 0..p {
-        for j in 0..i {
-            points.push(moved(&[(i, steps[i]), (j, steps[j])]));
-            points.push(moved(&[(i, -steps[i]), (j, -steps[j])]));
-        }
-    }
-    let values = objective.mean_nll_batch_at_u(&points)?;
-    let mut h = DMatrix::zeros(p, p);
-    let sides: Vec<f64> = (0..p).map(|i| values[2 * i] + values[2 * i + 1]).collect();
-    for i in 0..p {
-        h[(i, i)] = (sides[i] - 2.0 * f) / (steps[i] * steps[i]);
-    }
-    let mut k = 2 * p;
-    for i in 0..p {
-        for j in 0..i {
-            let v = (values[k] + values[k + 1] - sides[i] - sides[j] + 2.0 * f)
-                / (2.0 * steps[i] * steps[j]);
-            h[(i, j)] = v;
-            h[(j, i)] = v;
-            k += 2;
-        }
-    }
-    h.iter().all(|v| v.is_finite()).then_some(h)
 }
 
 /// Up to this many free parameters the standard errors' stability is judged on a whole second
@@ -170,28 +119,46 @@ fn nll_hessian<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
 ) -> Option<DMatrix<f64>> {
     let p = u.len();
     let steps: Vec<f64> = u.iter().zip(steps).map(|(u, h)| (u + h) - u).collect();
-    let at = |moves: &[(usize, f64)]| -> Option<f64> {
+    let moved = |moves: &[(usize, f64)]| {
         let mut point = u.to_vec();
         for &(k, d) in moves {
             point[k] += d;
         }
-        objective.mean_nll_at_u(&point).ok()
+        point
+    };
+    // u ± h_i e_i for each i, each followed by u ± (h_i e_i + h_j e_j) for each j < i: two
+    // more points per pair instead of four, with the axial ones already known.
+    let mut points = Vec::with_capacity(p * (p + 1));
+    for i in 0..p {
+        points.push(moved(&[(i, steps[i])]));
+        points.push(moved(&[(i, -steps[i])]));
+        for j in 0..i {
+            points.push(moved(&[(i, steps[i]), (j, steps[j])]));
+            points.push(moved(&[(i, -steps[i]), (j, -steps[j])]));
+        }
+    }
+    // Beyond a few parameters, every point in one pass over the data.
+    let values = if p > FULL_STABILITY_MAX {
+        objective.mean_nll_batch_at_u(&points)?
+    } else {
+        points
+            .iter()
+            .map(|point| objective.mean_nll_at_u(point).ok())
+            .collect::<Option<Vec<f64>>>()?
     };
     let mut h = DMatrix::zeros(p, p);
     // f(u ± h_i e_i), kept for the mixed second differences.
     let mut sides = Vec::with_capacity(p);
+    let mut next = values.iter().copied();
     for i in 0..p {
         let hi = steps[i];
-        let plus = at(&[(i, hi)])?;
-        let minus = at(&[(i, -hi)])?;
+        let (plus, minus) = (next.next()?, next.next()?);
         h[(i, i)] = (plus - 2.0 * f + minus) / (hi * hi);
         sides.push(plus + minus);
         for j in 0..i {
-            // Two more points per pair instead of four: with the axial ones already known,
             // f(+h_i, +h_j) + f(−h_i, −h_j) − Σ f(±h_i) − Σ f(±h_j) + 2f = 2 H_ij h_i h_j + O(h⁴).
             let hj = steps[j];
-            let pp = at(&[(i, hi), (j, hj)])?;
-            let mm = at(&[(i, -hi), (j, -hj)])?;
+            let (pp, mm) = (next.next()?, next.next()?);
             let v = (pp + mm - sides[i] - sides[j] + 2.0 * f) / (2.0 * hi * hj);
             h[(i, j)] = v;
             h[(j, i)] = v;
