@@ -1,18 +1,38 @@
 //! How maxlik scales: fit time against n (Normal, 1e3 to 1e7, with the log-log slope), and
-//! evaluations against the number of parameters (a Gaussian linear regression with 2 to 50
-//! coefficients) for each finite-difference scheme and with a supplied score. With `--large`, a fit on 1e8 observations
+//! evaluations against the number of parameters (a Gaussian linear regression with 2 to 100
+//! coefficients) for each finite-difference scheme, with a supplied score, and with exact
+//! derivatives by automatic differentiation. With `--large`, a fit on 1e8 observations
 //! (0.8 GB of f64).
 //!
 //! Run it with `cargo run --release --example scaling [-- --large]`.
 
 use std::time::Instant;
 
-use maxlik::{Difference, FitOptions, Method, Model};
+use maxlik::{Difference, Differentiable, FitOptions, Method, Model, Number};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand_distr::{Distribution, Normal, StandardNormal};
 
 const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+
+/// The Gaussian linear regression with `p` coefficients and σ last, generic over the number
+/// type: exact derivatives by automatic differentiation.
+struct Regression {
+    p: usize,
+}
+
+impl Differentiable<(f64, Vec<f64>)> for Regression {
+    fn ln_density<D: Number>(&self, obs: &(f64, Vec<f64>), q: &[D]) -> D {
+        let sigma = q[self.p].clone();
+        let mean = obs
+            .1
+            .iter()
+            .zip(q)
+            .fold(D::from(0.0), |s, (x, b)| s + b.clone() * *x);
+        let z = (-mean + obs.0) / sigma.clone();
+        -(z.clone() * z) * 0.5 - sigma.ln() - LN_SQRT_2PI
+    }
+}
 
 /// Median wall time of `reps` runs of `f`, in seconds.
 fn median_seconds(reps: usize, mut f: impl FnMut()) -> f64 {
@@ -82,10 +102,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("\nGaussian linear regression, n = 2000: evaluations and time against coefficients");
     println!(
-        "{:>4} {:>22} {:>22} {:>22} {:>28}",
-        "p", "adaptive", "central", "forward", "with a score"
+        "{:>4} {:>22} {:>22} {:>22} {:>28} {:>28}",
+        "p", "adaptive", "central", "forward", "with a score", "exact (autodiff)"
     );
-    for p in [2usize, 5, 10, 20, 50] {
+    for p in [2usize, 5, 10, 20, 50, 100] {
         let mut rng = StdRng::seed_from_u64(p as u64);
         let beta: Vec<f64> = (0..p).map(|j| 1.0 / (1.0 + j as f64)).collect();
         let data: Vec<(f64, Vec<f64>)> = (0..2000)
@@ -126,8 +146,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             builder = builder.param(&format!("b{j}"), 0.0);
             scored = scored.param(&format!("b{j}"), 0.0);
         }
+        let mut exact = Model::exact(Regression { p });
+        for j in 0..p {
+            exact = exact.param(&format!("b{j}"), 0.0);
+        }
         let model = builder.positive("sigma", 1.0).build()?;
         let scored = scored.positive("sigma", 1.0).build()?;
+        let exact = exact.positive("sigma", 1.0).build()?;
         let mut cells = Vec::new();
         for d in [
             Difference::Adaptive,
@@ -151,9 +176,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             fit.score_passes(),
             ms
         ));
+        let t = Instant::now();
+        let fit = exact.fit(&data, Method::Lbfgs)?;
+        let ms = 1e3 * t.elapsed().as_secs_f64();
+        let mark = if fit.converged() { "" } else { " (not conv.)" };
+        cells.push(format!(
+            "{} ev + {} sc/H, {:.1} ms{mark}",
+            fit.nll_passes(),
+            fit.score_passes(),
+            ms
+        ));
         println!(
-            "{p:>4} {:>22} {:>22} {:>22} {:>28}",
-            cells[0], cells[1], cells[2], cells[3]
+            "{p:>4} {:>22} {:>22} {:>22} {:>28} {:>28}",
+            cells[0], cells[1], cells[2], cells[3], cells[4]
         );
     }
 

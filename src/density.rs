@@ -57,6 +57,35 @@ impl<O: ?Sized, F: Fn(&O, &[f64]) -> f64> LogDensity<O> for F {
 pub trait Score<O: ?Sized> {
     /// Writes `∂ ln f(obs | params) / ∂params` into `grad`.
     fn score(&self, obs: &O, params: &[f64], grad: &mut [f64]);
+
+    /// Whether [`hessian`](Score::hessian) gives the exact second derivatives (automatic
+    /// differentiation does): the engine then takes its Hessians from it, one pass over the
+    /// data each, instead of differences of the score. `false` by default.
+    fn has_hessian(&self) -> bool {
+        false
+    }
+
+    /// Adds the score into `grad` and `∂² ln f(obs | params) / ∂params²` into `hess`
+    /// (row-major, one row and column per declared parameter), both from one evaluation.
+    /// Called only when [`has_hessian`](Score::has_hessian) is `true`; returns whether every
+    /// entry it added is finite. The default adds nothing.
+    fn hessian(&self, obs: &O, params: &[f64], grad: &mut [f64], hess: &mut [f64]) -> bool {
+        let _ = (obs, params, grad, hess);
+        false
+    }
+
+    /// Adds the scores and Hessians of every observation of `block` into `grad` and `hess`, as
+    /// [`hessian`](Score::hessian) does one by one (the default); an implementation can
+    /// override it to prepare once per block what does not depend on the observation. The
+    /// caller checks the sums for finiteness.
+    fn hessian_block(&self, block: &[O], params: &[f64], grad: &mut [f64], hess: &mut [f64])
+    where
+        O: Sized,
+    {
+        for obs in block {
+            self.hessian(obs, params, grad, hess);
+        }
+    }
 }
 
 impl<O: ?Sized, G: Fn(&O, &[f64], &mut [f64])> Score<O> for G {

@@ -52,6 +52,10 @@ mod density;
 mod inference;
 mod optima;
 
+// Exact derivatives by automatic differentiation (the `autodiff` feature).
+#[cfg(feature = "autodiff")]
+mod autodiff;
+
 // Censored, truncated and weighted observations.
 mod censoring;
 mod weights;
@@ -83,6 +87,8 @@ mod summary;
 mod families;
 
 pub use analytic::{ClosedForm, Comparison, ComparisonRow};
+#[cfg(feature = "autodiff")]
+pub use autodiff::{Differentiable, Exact, Number};
 pub use censoring::{
     Censored, CensoringCounts, Distribution, Functions, Response, Truncation, distribution,
 };
@@ -98,6 +104,8 @@ pub use model::{Model, ModelBuilder, SCORE_AGREEMENT, ScoreCheck, ScoreCheckRow}
 /// named without depending on a matching version.
 pub use nalgebra;
 pub use nalgebra::DMatrix;
+#[cfg(feature = "autodiff")]
+pub use num_dual;
 pub use objective::Difference;
 pub use optima::{MultiStart, Optimum};
 pub use options::{

@@ -2,6 +2,8 @@
 
 use std::marker::PhantomData;
 
+#[cfg(feature = "autodiff")]
+use crate::autodiff::{Differentiable, Exact};
 use crate::compare::{self, LikelihoodRatioTest};
 use crate::density::{Likelihood, LogDensity, NoScore, Score};
 use crate::error::{Error, Result};
@@ -35,6 +37,22 @@ pub struct Model<O, F, S = NoScore<O>> {
     score: Option<S>,
     params: Params,
     _obs: PhantomData<fn(&O)>,
+}
+
+#[cfg(feature = "autodiff")]
+impl<O: Sync, G: Differentiable<O> + Send + Sync> Model<O, Exact<G>, Exact<G>> {
+    /// Starts a model from a log-density written once, generic over the number type: its
+    /// score and Hessian are exact, by forward-mode automatic differentiation, and the fit
+    /// takes Newton steps with the exact Hessian (see [`Differentiable`]).
+    pub fn exact(density: G) -> ModelBuilder<O, Exact<G>, Exact<G>> {
+        let exact = Exact::new(density);
+        ModelBuilder {
+            density: exact.clone(),
+            score: Some(exact),
+            params: Vec::new(),
+            _obs: PhantomData,
+        }
+    }
 }
 
 /// Declares a model's parameters; [`build`](ModelBuilder::build) validates them.

@@ -1,5 +1,6 @@
 //! Calibration: the curvature of the mean NLL along each coordinate at the centre, measured by
-//! second differences, which sets the scales that give every coordinate unit curvature.
+//! second differences (or read from the exact Hessian when the model has one), which sets the
+//! scales that give every coordinate unit curvature.
 
 use super::{EPS, Objective};
 
@@ -28,6 +29,10 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
         let mut scales = Vec::with_capacity(dim);
         let mut curvatures = Vec::with_capacity(dim);
         let mut slopes = Vec::with_capacity(dim);
+        // An exact Hessian gives every coordinate's curvature in one pass.
+        let exact = self
+            .exact_hessian_at_u(&self.coords.u_of(&zero))
+            .and_then(|h| h.ok());
         for k in 0..dim {
             let u0 = self.coords.u0[k];
             // One unit of a log or logit coordinate is already a factor e: a scale beyond that
@@ -39,6 +44,24 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
                 u0.abs().max(1.0)
             };
             let floor = 1e-10 * u0.abs();
+            if let Some(hessian) = &exact {
+                let c = hessian[(k, k)];
+                let positive = c.is_finite() && c > 0.0;
+                let scale = if positive {
+                    c.sqrt().recip().max(floor)
+                } else {
+                    fallback
+                }
+                .min(cap);
+                slopes.push(None);
+                scales.push(scale);
+                curvatures.push(if positive {
+                    (c * scale * scale).min(1.0)
+                } else {
+                    1.0
+                });
+                continue;
+            }
             let mut h = quarter * guess.map_or(fallback, |g| g[k]);
             let mut scale = fallback;
             let mut measured = None;

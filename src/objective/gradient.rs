@@ -3,10 +3,11 @@
 //! which a gradient cannot be told apart from zero.
 
 use super::coords::resolvable;
-use super::nll::score_sum;
-use super::{EPS, Failure, Objective};
+use super::nll::{hessian_sum, score_sum};
+use super::{EPS, ExactPass, Failure, Objective};
 use crate::density::{LogDensity, Score};
 use crate::error::Error;
+use nalgebra::DMatrix;
 
 /// How the gradient of the objective is obtained when no score is supplied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -129,11 +130,31 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
         let score = self.score?;
         let gradient = || {
             let theta = self.coords.theta_at_u(u)?;
-            let mut c = self.counts.get();
-            c.score += 1;
-            self.counts.set(c);
+            let key: Vec<u64> = theta.iter().map(|v| v.to_bits()).collect();
+            let cached = self
+                .exact_hessian
+                .borrow()
+                .as_ref()
+                .filter(|pass| pass.key == key)
+                .map(|pass| pass.score.clone());
             let mut full = vec![0.0; theta.len()];
-            score_sum(score, self.data, self.sample, &theta, &mut full).map_err(Failure::Nll)?;
+            if let Some(score) = cached {
+                // The last exact Hessian's pass computed the score at the same point.
+                full = score;
+            } else {
+                let mut c = self.counts.get();
+                c.score += 1;
+                self.counts.set(c);
+                score_sum(
+                    score,
+                    self.data,
+                    self.sample,
+                    &theta,
+                    &mut full,
+                    self.parallel_threshold(),
+                )
+                .map_err(Failure::Nll)?;
+            }
             let jac = self.coords.jacobian(&theta);
             Ok(self
                 .coords
@@ -144,6 +165,71 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
                 .collect())
         };
         Some(gradient())
+    }
+
+    /// Whether the model's score has exact second derivatives (automatic differentiation).
+    pub(crate) fn has_exact_hessian(&self) -> bool {
+        self.score.is_some_and(|s| s.has_hessian())
+    }
+
+    /// The exact Hessian of the mean NLL in the unconstrained coordinates at `u` (free
+    /// parameters), from a score with exact second derivatives, in one counted pass over the
+    /// data; `None` without one. By the chain rule through `θ = θ(u)`:
+    /// `∂²/∂uₐ∂u_b = θ'ₐ θ'_b ∂²/∂θₐ∂θ_b + δₐ_b θ''ₐ ∂/∂θₐ`.
+    pub(crate) fn exact_hessian_at_u(
+        &self,
+        u: &[f64],
+    ) -> Option<std::result::Result<DMatrix<f64>, Failure>> {
+        let score = self.score.filter(|s| s.has_hessian())?;
+        let hessian = || {
+            let theta = self.coords.theta_at_u(u)?;
+            let key: Vec<u64> = theta.iter().map(|v| v.to_bits()).collect();
+            if let Some(pass) = self.exact_hessian.borrow().as_ref()
+                && pass.key == key
+            {
+                return Ok(pass.hessian.clone());
+            }
+            let mut c = self.counts.get();
+            c.score += 1;
+            self.counts.set(c);
+            let p = theta.len();
+            let mut sums = vec![0.0; p + p * p];
+            hessian_sum(
+                score,
+                self.data,
+                self.sample,
+                &theta,
+                &mut sums,
+                self.parallel_threshold(),
+            )
+            .map_err(Failure::Nll)?;
+            let (grad, hess) = sums.split_at(p);
+            // dθ/du (the coordinates' Jacobian is dθ/dz = dθ/du · scale) and θ''/θ'.
+            let jac: Vec<f64> = self
+                .coords
+                .jacobian(&theta)
+                .iter()
+                .zip(self.coords.scales())
+                .map(|(j, s)| j / s)
+                .collect();
+            let curl = self.coords.curl(&theta);
+            let free = self.coords.free();
+            let h = DMatrix::from_fn(free.len(), free.len(), |a, b| {
+                let (i, j) = (free[a], free[b]);
+                let mut v = jac[a] * jac[b] * hess[i * p + j];
+                if a == b {
+                    v += curl[a] * jac[a] * grad[i];
+                }
+                -v * self.inv_n
+            });
+            *self.exact_hessian.borrow_mut() = Some(ExactPass {
+                key,
+                hessian: h.clone(),
+                score: grad.to_vec(),
+            });
+            Ok(h)
+        };
+        Some(hessian())
     }
 
     /// The gradient the verdict is judged on: central differences unless the user asked for

@@ -97,6 +97,9 @@ pub(crate) struct Objective<'a, O, F, S> {
     gradients: RefCell<Vec<CachedGradient>>,
     /// The gradient at the centre that calibration measured on the way.
     start_gradient: RefCell<Option<Vec<f64>>>,
+    /// The last exact Hessian in `u` and the summed score of the same pass, keyed by the bits
+    /// of the parameters they were taken at.
+    exact_hessian: RefCell<Option<ExactPass>>,
 }
 
 impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, F, S> {
@@ -133,6 +136,7 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
             centre_nll: RefCell::new(None),
             gradients: RefCell::new(Vec::new()),
             start_gradient: RefCell::new(None),
+            exact_hessian: RefCell::new(None),
         }
     }
 
@@ -143,6 +147,7 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
         self.inv_n = 1.0 / self.n;
         self.last_nll.borrow_mut().take();
         self.centre_nll.borrow_mut().take();
+        self.exact_hessian.borrow_mut().take();
         self
     }
 
@@ -283,6 +288,14 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
             .map(|v| v * self.inv_n)
             .map_err(Failure::Nll)
     }
+}
+
+/// One pass of exact second derivatives: where it was taken (the bits of the parameters), the
+/// Hessian of the mean NLL in `u`, and the summed score in `θ` (all parameters).
+struct ExactPass {
+    key: Vec<u64>,
+    hessian: nalgebra::DMatrix<f64>,
+    score: Vec<f64>,
 }
 
 /// What argmin sees: a borrowed objective, so that counts and failures outlive the executor.

@@ -249,7 +249,8 @@ const SCORE_PARTS: usize = 64;
 
 /// The summed score `Σ ∂ ln f / ∂θ` over the observations of `data` in `sample`, written into
 /// `out` (length = all parameters). Each block's terms are summed with compensation in order,
-/// the blocks of a part in order, the parts (fixed by n alone) in parallel and then in order.
+/// the blocks of a part in order, the parts (fixed by n alone) in order, computed in parallel
+/// from `parallel_from` chunks of observations up.
 ///
 /// # Errors
 ///
@@ -260,32 +261,143 @@ pub(crate) fn score_sum<O: Sync, S: Score<O> + Sync + ?Sized>(
     sample: Sample,
     theta: &[f64],
     out: &mut [f64],
+    parallel_from: usize,
+) -> Result<()> {
+    let term = |obs: &O, one: &mut [f64]| {
+        score.score(obs, theta, one);
+        true
+    };
+    terms_sum(
+        data,
+        sample,
+        theta,
+        out,
+        parallel_from,
+        CHUNK,
+        Within::Compensated,
+        term,
+        |_: &[O], _: &mut [f64]| {},
+    )
+}
+
+/// Observations per part of a pass of exact second derivatives: each costs `p²` per operation
+/// of the log-density, so parts smaller than a chunk keep both cores busy at moderate n.
+const HESSIAN_PART: usize = 512;
+
+/// The summed score and Hessian of the log-density, `Σ ∂ ln f / ∂θ` then `Σ ∂² ln f / ∂θ²`
+/// (row-major, all parameters) in `out` (`p + p²` entries), from a score that has exact second
+/// derivatives, summed as [`score_sum`] sums the score.
+///
+/// # Errors
+///
+/// [`EvaluationFailure::NonFiniteScore`] naming the first observation whose second derivatives
+/// are not finite.
+pub(crate) fn hessian_sum<O: Sync, S: Score<O> + Sync + ?Sized>(
+    score: &S,
+    data: &[O],
+    sample: Sample,
+    theta: &[f64],
+    out: &mut [f64],
+    parallel_from: usize,
 ) -> Result<()> {
     let p = theta.len();
-    let (step, take) = sample.step_take();
+    let term = |obs: &O, one: &mut [f64]| {
+        let (grad, hess) = one.split_at_mut(p);
+        score.hessian(obs, theta, grad, hess)
+    };
+    terms_sum(
+        data,
+        sample,
+        theta,
+        out,
+        parallel_from,
+        HESSIAN_PART,
+        Within::Plain,
+        term,
+        |block: &[O], one: &mut [f64]| {
+            let (grad, hess) = one.split_at_mut(p);
+            score.hessian_block(block, theta, grad, hess);
+        },
+    )
+}
+
+/// How the terms of a pass are summed within a block of observations.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Within {
+    /// Each term into a compensated sum, checked for finiteness as it comes.
+    Compensated,
+    /// Each term added into the block's buffer by `term` itself, checked once per block (and
+    /// observation by observation only to name the first bad one): for exact Hessians, whose
+    /// `p²` entries per observation would otherwise cost more to sum and check than to compute.
+    Plain,
+}
+
+/// `Σ term(obs)` over the observations of `data` in `sample`, each term a vector of `out.len()`
+/// entries that `term` adds into its buffer (returning whether they are finite; `block_term`
+/// adds a whole block's in [`Within::Plain`]), in parts of
+/// about `part_size` observations (at most [`SCORE_PARTS`]) fixed by n alone; blocks summed
+/// `within` as asked, the blocks of a part and the parts with compensation, in order.
+#[allow(clippy::too_many_arguments)]
+fn terms_sum<O: Sync>(
+    data: &[O],
+    sample: Sample,
+    theta: &[f64],
+    out: &mut [f64],
+    parallel_from: usize,
+    part_size: usize,
+    within: Within,
+    term: impl Fn(&O, &mut [f64]) -> bool + Sync,
+    block_term: impl Fn(&[O], &mut [f64]) + Sync,
+) -> Result<()> {
+    let width = out.len();
+    let (step, take) = match sample {
+        Sample::All => (part_size, part_size),
+        Sample::Blocks { .. } => sample.step_take(),
+    };
     let units = data.len().div_ceil(step);
     let sampled = sample.size(data.len());
     let parts = sampled
-        .div_ceil(CHUNK)
+        .div_ceil(part_size)
         .clamp(1, SCORE_PARTS)
         .min(units.max(1));
+    let bad = |index: usize| {
+        Error::Evaluation(EvaluationFailure::NonFiniteScore {
+            index,
+            params: theta.to_vec(),
+        })
+    };
     let part = |k: usize| -> Result<Vec<Sum>> {
         let (first, last) = (k * units / parts, (k + 1) * units / parts);
         let slice = &data[first * step..(last * step).min(data.len())];
-        let mut totals = vec![Sum::default(); p];
-        let mut block_sums = vec![Sum::default(); p];
-        let mut one = vec![0.0; p];
+        let mut totals = vec![Sum::default(); width];
+        let mut block_sums = vec![Sum::default(); width];
+        let mut one = vec![0.0; width];
         for (w, window) in slice.chunks(step).enumerate() {
             let start = (first + w) * step;
-            block_sums.iter_mut().for_each(|s| *s = Sum::default());
-            for (i, obs) in window[..window.len().min(take)].iter().enumerate() {
+            let window = &window[..window.len().min(take)];
+            if within == Within::Plain {
                 one.iter_mut().for_each(|g| *g = 0.0);
-                score.score(obs, theta, &mut one);
+                block_term(window, &mut one);
                 if one.iter().any(|g| !g.is_finite()) {
-                    return Err(Error::Evaluation(EvaluationFailure::NonFiniteScore {
-                        index: start + i,
-                        params: theta.to_vec(),
-                    }));
+                    for (i, obs) in window.iter().enumerate() {
+                        one.iter_mut().for_each(|g| *g = 0.0);
+                        if !term(obs, &mut one) || one.iter().any(|g| !g.is_finite()) {
+                            return Err(bad(start + i));
+                        }
+                    }
+                    // Finite one by one, not together: the sum overflowed.
+                    return Err(bad(start));
+                }
+                for (t, &g) in totals.iter_mut().zip(&one) {
+                    t.add(g);
+                }
+                continue;
+            }
+            block_sums.iter_mut().for_each(|s| *s = Sum::default());
+            for (i, obs) in window.iter().enumerate() {
+                one.iter_mut().for_each(|g| *g = 0.0);
+                if !term(obs, &mut one) || one.iter().any(|g| !g.is_finite()) {
+                    return Err(bad(start + i));
                 }
                 for (s, &g) in block_sums.iter_mut().zip(&one) {
                     s.add(g);
@@ -297,12 +409,12 @@ pub(crate) fn score_sum<O: Sync, S: Score<O> + Sync + ?Sized>(
         }
         Ok(totals)
     };
-    let results: Vec<Result<Vec<Sum>>> = if sampled >= PARALLEL_MIN_CHUNKS * CHUNK {
+    let results: Vec<Result<Vec<Sum>>> = if parts > 1 && sampled >= parallel_from * CHUNK {
         (0..parts).into_par_iter().map(part).collect()
     } else {
         (0..parts).map(part).collect()
     };
-    let mut totals = vec![Sum::default(); p];
+    let mut totals = vec![Sum::default(); width];
     // The first failing part holds the first bad observation.
     for result in results {
         for (t, s) in totals.iter_mut().zip(result?) {

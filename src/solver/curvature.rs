@@ -39,15 +39,18 @@ const FLAT_MARGIN: f64 = 10.0;
 const SCORE_STEP_FACTOR: f64 = 6e-6 / HESSIAN_STEP;
 
 /// The Hessian of the mean NLL in the unconstrained coordinates at `u` (where it is `f`),
-/// steps `steps`: from differences of the supplied score when there is one (2p score passes),
-/// else from second differences of the NLL (`p² + p` evaluations).
+/// steps `steps`: exact from a score with exact second derivatives (one pass, steps unused),
+/// from differences of the supplied score when there is one (2p score passes), else from
+/// second differences of the NLL (`p² + p` evaluations).
 fn hessian<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     objective: &Objective<'_, O, F, S>,
     u: &[f64],
     f: f64,
     steps: &[f64],
 ) -> Option<DMatrix<f64>> {
-    if objective.has_score() {
+    if let Some(exact) = objective.exact_hessian_at_u(u) {
+        exact.ok().filter(|h| h.iter().all(|v| v.is_finite()))
+    } else if objective.has_score() {
         score_hessian(objective, u, steps)
     } else {
         nll_hessian(objective, u, f, steps)
@@ -250,7 +253,8 @@ pub(crate) fn observe<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
             result,
         };
     }
-    let h2 = if stability {
+    // An exact Hessian does not depend on a step: there is no second one to compare.
+    let h2 = if stability && !objective.has_exact_hessian() {
         let halved: Vec<f64> = steps
             .iter()
             .zip(&spacing)
@@ -455,7 +459,13 @@ fn corrected_hessian<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
 ) -> Option<(DMatrix<f64>, Vec<f64>)> {
     let mut steps = unit_steps(objective, spacing);
     let mut h = hessian(objective, u, f, &steps)?;
-    for _ in 0..STEP_CORRECTIONS {
+    // An exact Hessian has no step to correct.
+    let corrections = if objective.has_exact_hessian() {
+        0
+    } else {
+        STEP_CORRECTIONS
+    };
+    for _ in 0..corrections {
         let better: Vec<f64> = (0..steps.len())
             .map(|k| {
                 let c = h[(k, k)];

@@ -322,8 +322,23 @@ impl Progress {
                     Convergence::Converged(ConvergedBy::PrecisionLimit)
                 ) | (Method::NelderMead, Convergence::Converged(_))
             );
+            let mut measured = measured;
             if polishable && let Some(polished) = polish(objective, &outcome, &measured, options) {
                 if let Ok(theta) = objective.coords().theta(&polished.z) {
+                    // An exact Hessian costs one pass: the standard errors are taken where
+                    // the fit ends, not one step before.
+                    if objective.has_exact_hessian() {
+                        let before = passes(objective.counts());
+                        measured = curvature::observe(
+                            objective,
+                            &polished.z,
+                            polished.f,
+                            &theta,
+                            options.standard_errors,
+                        );
+                        self.hessian_passes += passes(objective.counts()) - before;
+                        self.hessian = measured.hessian.clone();
+                    }
                     self.path.push(theta);
                 }
                 outcome = polished;
@@ -357,7 +372,8 @@ pub(crate) fn optimize<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     let mut progress = Progress::new(start);
     if options.method == Method::Lbfgs
         && progress.hessian.is_none()
-        && trust::OPENING_DIMS.contains(&objective.coords().dim())
+        && (trust::OPENING_DIMS.contains(&objective.coords().dim())
+            || objective.has_exact_hessian())
     {
         let opening = trust::open(
             objective,

@@ -12,7 +12,9 @@
 //! that Hessian.
 //!
 //! Each step costs one Hessian (`p² + p` NLL evaluations, or `2p` score passes) and one
-//! gradient, so the opening is used for a few parameters only ([`OPENING_DIMS`]).
+//! gradient, so the opening is used for a few parameters only ([`OPENING_DIMS`]); with an exact
+//! Hessian (automatic differentiation) a step costs two passes whatever `p`, and the opening
+//! is Newton's method with a trust region, run until the optimum is within reach.
 
 use std::ops::RangeInclusive;
 
@@ -45,6 +47,12 @@ const SHRINK_RATIO: f64 = 0.25;
 /// step inside it whose ratio is within as much of 1 ends the opening.
 const GOOD_RATIO: f64 = 0.75;
 
+/// With an exact Hessian, the distance to the optimum (in standard errors, from the Newton
+/// decrement before the step) under which a good Newton step ends the opening: quadratic
+/// convergence puts the point after it far within the tolerance, and L-BFGS, whitened by the
+/// exact Hessian, confirms it with one gradient.
+const EXACT_HANDOVER: f64 = 1e-2;
+
 /// A radius this small (in the scaled coordinates) means the model cannot be trusted anywhere
 /// near: the opening hands over to L-BFGS as it is.
 const SMALLEST_RADIUS: f64 = 1e-10;
@@ -76,6 +84,7 @@ pub(crate) fn open<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     guess: Option<&[f64]>,
     max_steps: u64,
 ) -> Result<Opening> {
+    let exact = objective.has_exact_hessian();
     let mut f = objective.recentre(theta, guess)?;
     let mut radius = FIRST_RADIUS;
     let mut opening = Opening {
@@ -124,7 +133,13 @@ pub(crate) fn open<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
             f = v;
             opening.path.push(next.clone());
             opening.theta = next;
-            if step.newton && (ratio - 1.0).abs() <= 1.0 - GOOD_RATIO {
+            // With an exact Hessian the Newton steps go on until the optimum is within
+            // `EXACT_HANDOVER` standard errors (after one more step, quadratically closer).
+            let distance = (2.0 * step.predicted * objective.n()).sqrt();
+            if step.newton
+                && (ratio - 1.0).abs() <= 1.0 - GOOD_RATIO
+                && (!exact || distance <= EXACT_HANDOVER)
+            {
                 opening.hessian = Some(h_u);
                 break 'models;
             }
