@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use num_dual::{Dual2DVec64, DualDVec64, DualNum};
+use num_dual::{Dual2DVec64, Dual2SVec64, DualDVec64, DualNum, DualSVec64};
 
 use crate::density::{LogDensity, Score};
 
@@ -83,20 +83,23 @@ impl<O: ?Sized, G: Differentiable<O>> LogDensity<O> for Exact<G> {
 
 impl<O: ?Sized, G: Differentiable<O>> Score<O> for Exact<G> {
     fn score(&self, obs: &O, params: &[f64], grad: &mut [f64]) {
-        let p = params.len();
-        let seeded: Vec<DualDVec64> = params
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| DualDVec64::from_re(v).derivative(p, i))
-            .collect();
-        let value = self.0.ln_density(obs, &seeded);
-        if !value.re.is_finite() {
-            grad.iter_mut().for_each(|g| *g = f64::NAN);
-            return;
-        }
-        if let Some(eps) = value.eps.0 {
-            for (g, e) in grad.iter_mut().zip(eps.iter()) {
-                *g += e;
+        match params.len() {
+            1 => score_static::<1, O, G>(&*self.0, obs, params, grad),
+            2 => score_static::<2, O, G>(&*self.0, obs, params, grad),
+            3 => score_static::<3, O, G>(&*self.0, obs, params, grad),
+            4 => score_static::<4, O, G>(&*self.0, obs, params, grad),
+            5 => score_static::<5, O, G>(&*self.0, obs, params, grad),
+            6 => score_static::<6, O, G>(&*self.0, obs, params, grad),
+            7 => score_static::<7, O, G>(&*self.0, obs, params, grad),
+            8 => score_static::<8, O, G>(&*self.0, obs, params, grad),
+            p => {
+                let seeded: Vec<DualDVec64> = params
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &v)| DualDVec64::from_re(v).derivative(p, i))
+                    .collect();
+                let value = self.0.ln_density(obs, &seeded);
+                add_first(value.re, value.eps.0.as_ref().map(|m| m.as_slice()), grad);
             }
         }
     }
@@ -106,48 +109,136 @@ impl<O: ?Sized, G: Differentiable<O>> Score<O> for Exact<G> {
     }
 
     fn hessian(&self, obs: &O, params: &[f64], grad: &mut [f64], hess: &mut [f64]) -> bool {
-        let value = self.0.ln_density(obs, &seed_second(params));
-        add_second(&value, grad, hess)
+        let mut finite = true;
+        second_over(&*self.0, std::iter::once(obs), params, grad, hess, &mut finite);
+        finite
     }
 
     fn hessian_block(&self, block: &[O], params: &[f64], grad: &mut [f64], hess: &mut [f64])
     where
         O: Sized,
     {
-        let seeded = seed_second(params);
-        for obs in block {
-            add_second(&self.0.ln_density(obs, &seeded), grad, hess);
+        let mut finite = true;
+        second_over(&*self.0, block.iter(), params, grad, hess, &mut finite);
+    }
+}
+
+/// Up to this many parameters the dual numbers have a size fixed at compile time (no heap
+/// allocation per operation): the user's log-density is compiled once for each size.
+const STATIC_MAX: usize = 8;
+
+/// The score of one observation with `N`-wide dual numbers (`N` = the number of parameters).
+fn score_static<const N: usize, O: ?Sized, G: Differentiable<O>>(
+    density: &G,
+    obs: &O,
+    params: &[f64],
+    grad: &mut [f64],
+) {
+    let seeded: Vec<DualSVec64<N>> = params
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| DualSVec64::<N>::from_re(v).derivative(i))
+        .collect();
+    let value = density.ln_density(obs, &seeded);
+    add_first(value.re, value.eps.0.as_ref().map(|m| m.as_slice()), grad);
+}
+
+/// Adds the scores and Hessians of `observations` into `grad` and `hess`, the parameters
+/// seeded once; `finite` turns false at a non-finite value.
+fn second_over<'o, O: ?Sized + 'o, G: Differentiable<O>>(
+    density: &G,
+    observations: impl Iterator<Item = &'o O>,
+    params: &[f64],
+    grad: &mut [f64],
+    hess: &mut [f64],
+    finite: &mut bool,
+) {
+    macro_rules! fixed {
+        ($n:literal) => {{
+            let seeded: Vec<Dual2SVec64<$n>> = params
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| Dual2SVec64::<$n>::from_re(v).derivative(i))
+                .collect();
+            for obs in observations {
+                let v = density.ln_density(obs, &seeded);
+                *finite &= add_second(
+                    v.re,
+                    v.v1.0.as_ref().map(|m| m.as_slice()),
+                    v.v2.0.as_ref().map(|m| m.as_slice()),
+                    grad,
+                    hess,
+                );
+            }
+        }};
+    }
+    debug_assert!(STATIC_MAX == 8);
+    match params.len() {
+        1 => fixed!(1),
+        2 => fixed!(2),
+        3 => fixed!(3),
+        4 => fixed!(4),
+        5 => fixed!(5),
+        6 => fixed!(6),
+        7 => fixed!(7),
+        8 => fixed!(8),
+        p => {
+            let seeded: Vec<Dual2DVec64> = params
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| Dual2DVec64::from_re(v).derivative(p, i))
+                .collect();
+            for obs in observations {
+                let v = density.ln_density(obs, &seeded);
+                *finite &= add_second(
+                    v.re,
+                    v.v1.0.as_ref().map(|m| m.as_slice()),
+                    v.v2.0.as_ref().map(|m| m.as_slice()),
+                    grad,
+                    hess,
+                );
+            }
         }
     }
 }
 
-/// The parameters as second-order dual numbers, each seeded with its own direction.
-fn seed_second(params: &[f64]) -> Vec<Dual2DVec64> {
-    let p = params.len();
-    params
-        .iter()
-        .enumerate()
-        .map(|(i, &v)| Dual2DVec64::from_re(v).derivative(p, i))
-        .collect()
+/// Adds the first derivatives `v1` of a value `re` into `grad` (NaN for a non-finite value).
+fn add_first(re: f64, v1: Option<&[f64]>, grad: &mut [f64]) {
+    if !re.is_finite() {
+        grad.iter_mut().for_each(|g| *g = f64::NAN);
+        return;
+    }
+    if let Some(v1) = v1 {
+        add_into(grad, v1);
+    }
 }
 
-/// Adds the first and second derivatives of `value` into `grad` and `hess` (a non-finite
-/// value as NaN, for the caller's check of the sums); returns whether the value is finite.
-fn add_second(value: &Dual2DVec64, grad: &mut [f64], hess: &mut [f64]) -> bool {
-    if !value.re.is_finite() {
+/// Adds the first and second derivatives of a value `re` into `grad` and `hess` (a
+/// non-finite value as NaN, for the caller's check of the sums); returns whether the value is
+/// finite. `v2` is column-major and symmetric: the row-major sum reads the same.
+fn add_second(
+    re: f64,
+    v1: Option<&[f64]>,
+    v2: Option<&[f64]>,
+    grad: &mut [f64],
+    hess: &mut [f64],
+) -> bool {
+    if !re.is_finite() {
         grad.iter_mut().for_each(|g| *g = f64::NAN);
         return false;
     }
-    if let Some(v1) = &value.v1.0 {
-        for (g, e) in grad.iter_mut().zip(v1.iter()) {
-            *g += e;
-        }
+    if let Some(v1) = v1 {
+        add_into(grad, v1);
     }
-    if let Some(v2) = &value.v2.0 {
-        // Column-major and symmetric: the row-major sum reads the same.
-        for (h, e) in hess.iter_mut().zip(v2.iter()) {
-            *h += e;
-        }
+    if let Some(v2) = v2 {
+        add_into(hess, v2);
     }
     true
+}
+
+/// `sum += terms`, element by element (slices, so that the loop vectorizes).
+fn add_into(sum: &mut [f64], terms: &[f64]) {
+    for (s, t) in sum.iter_mut().zip(terms) {
+        *s += t;
+    }
 }
