@@ -110,7 +110,14 @@ impl<O: ?Sized, G: Differentiable<O>> Score<O> for Exact<G> {
 
     fn hessian(&self, obs: &O, params: &[f64], grad: &mut [f64], hess: &mut [f64]) -> bool {
         let mut finite = true;
-        second_over(&*self.0, std::iter::once(obs), params, grad, hess, &mut finite);
+        second_over(
+            &*self.0,
+            std::iter::once(obs),
+            params,
+            grad,
+            hess,
+            &mut finite,
+        );
         finite
     }
 

@@ -266,3 +266,77 @@ fn a_non_finite_log_density_is_an_error_not_a_panic() {
     let model = Model::exact(LogOfData).positive("a", 1.0).build().unwrap();
     assert!(model.fit(&[1.0, 2.0, -1.0], Method::Lbfgs).is_err());
 }
+
+/// The rest of the library works on an exact model as on any other: a profile interval (the
+/// Normal mean's closed form, mean ± σ̂ √(exp(c/n) − 1)), robust standard errors (the Normal
+/// mean's sandwich variance is Σ(x − x̄)²/n², its observed-information one), several starts,
+/// and Nelder-Mead.
+#[test]
+fn profiles_robust_errors_multistart_and_nelder_mead_work_on_an_exact_model() {
+    let data = normal_sample(300);
+    let n = data.len() as f64;
+    let mean = data.iter().sum::<f64>() / n;
+    let sigma = (data.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let se_mu = sigma / n.sqrt();
+    let model = Model::exact(Normal)
+        .param("mu", 0.0)
+        .positive("sigma", 1.0)
+        .build()
+        .unwrap();
+    let fit = model.fit(&data, Method::Lbfgs).unwrap();
+
+    let c: f64 = 1.959_963_984_540_054_f64.powi(2);
+    let half = sigma * ((c / n).exp() - 1.0).sqrt();
+    let interval = model.profile(&data, &fit, "mu", 0.95).unwrap();
+    let (maxlik::Limit::Crossing(lo), maxlik::Limit::Crossing(hi)) =
+        (interval.lower(), interval.upper())
+    else {
+        panic!("{interval}");
+    };
+    assert!((lo - (mean - half)).abs() <= 1e-6 * se_mu, "{lo}");
+    assert!((hi - (mean + half)).abs() <= 1e-6 * se_mu, "{hi}");
+
+    let options = maxlik::FitOptions::builder(Method::Lbfgs)
+        .se_kind(maxlik::SeKind::Robust)
+        .build()
+        .unwrap();
+    let robust = model.fit_with(&data, &options).unwrap();
+    // For the mean the sandwich equals σ̂²/n at the MLE (the score's variance and the
+    // information agree in the μ direction, and the cross terms vanish there).
+    let robust_mu = std_errors(&robust)[0];
+    let sandwich_mu = {
+        // Independent sandwich: A⁻¹ B A⁻¹ with A, B from the analytic per-observation scores.
+        let s2 = sigma * sigma;
+        let scores: Vec<[f64; 2]> = data
+            .iter()
+            .map(|x| {
+                let z = (x - mean) / sigma;
+                [z / sigma, (z * z - 1.0) / sigma]
+            })
+            .collect();
+        let mut b = DMatrix::zeros(2, 2);
+        for s in &scores {
+            let v = DVector::from_column_slice(s);
+            b += &v * v.transpose();
+        }
+        let a = DMatrix::from_row_slice(2, 2, &[n / s2, 0.0, 0.0, 2.0 * n / s2]);
+        let a_inv = a.try_inverse().unwrap();
+        (a_inv.clone() * b * a_inv)[(0, 0)].sqrt()
+    };
+    assert!(
+        (robust_mu / sandwich_mu - 1.0).abs() <= 1e-8,
+        "{robust_mu} against {sandwich_mu}"
+    );
+
+    let options = maxlik::FitOptions::builder(Method::Lbfgs)
+        .starts(4)
+        .build()
+        .unwrap();
+    let multi = model.fit_with(&data, &options).unwrap();
+    assert_eq!(multi.trust(), Trust::Trusted);
+    assert!((multi.estimates()[0] - mean).abs() <= maxlik::LBFGS_TOLERANCE * se_mu);
+
+    let nm = model.fit(&data, Method::NelderMead).unwrap();
+    assert!(nm.converged());
+    assert!((nm.estimates()[0] - mean).abs() <= maxlik::NELDER_MEAD_TOLERANCE * se_mu);
+}
