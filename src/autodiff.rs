@@ -130,9 +130,8 @@ impl<O: ?Sized, G: Differentiable<O>> Score<O> for Exact<G> {
     }
 }
 
-/// Up to this many parameters the dual numbers have a size fixed at compile time (no heap
-/// allocation per operation): the user's log-density is compiled once for each size.
-const STATIC_MAX: usize = 8;
+// Up to 8 parameters the dual numbers have a size fixed at compile time (no heap allocation
+// per operation): the user's log-density is compiled once for each size, 1 to 8.
 
 /// The score of one observation with `N`-wide dual numbers (`N` = the number of parameters).
 fn score_static<const N: usize, O: ?Sized, G: Differentiable<O>>(
@@ -179,7 +178,6 @@ fn second_over<'o, O: ?Sized + 'o, G: Differentiable<O>>(
             }
         }};
     }
-    debug_assert!(STATIC_MAX == 8);
     match params.len() {
         1 => fixed!(1),
         2 => fixed!(2),
