@@ -31,7 +31,8 @@ use super::curvature;
 /// dozen a Hessian per step costs more passes than L-BFGS's iterations.
 pub(crate) const OPENING_DIMS: RangeInclusive<usize> = 3..=12;
 
-/// Steps the opening takes at most before it hands over, known curvature or not.
+/// Steps the opening takes at most before it hands over, known curvature or not (with exact
+/// second derivatives, the fit's iteration cap alone).
 const OPENING_STEPS: u64 = 100;
 
 /// The first radius, in the scaled coordinates (one unit is about one standard deviation of a
@@ -93,7 +94,12 @@ pub(crate) fn open<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         steps: 0,
         path: Vec::new(),
     };
-    let max_steps = max_steps.min(OPENING_STEPS);
+    // With exact second derivatives every step is Newton's: no cap beyond the fit's own.
+    let max_steps = if exact {
+        max_steps
+    } else {
+        max_steps.min(OPENING_STEPS)
+    };
     // Each accepted step re-centres the coordinates and measures their scales again, so the
     // region is always a ball in coordinates of unit curvature where the model is taken: the
     // curvature can change by orders of magnitude between the start and the optimum.
