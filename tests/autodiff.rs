@@ -204,10 +204,19 @@ fn positive_and_interval_parameters_go_through_their_transforms_exactly() {
     assert!((std_errors(&fit)[0] / se - 1.0).abs() <= EXACT);
 }
 
+/// Six coefficients (dual numbers of a size fixed at compile time) and eleven (sized at run
+/// time): both against Newton.
 #[test]
 fn logistic_regression_matches_newton_on_the_analytic_information() {
-    let beta = [0.3, -0.8, 0.5, 1.1, -0.4, 0.2];
-    let data = logistic_data(1500, &beta);
+    check_logistic(&[0.3, -0.8, 0.5, 1.1, -0.4, 0.2], 1500);
+    check_logistic(
+        &[0.3, -0.8, 0.5, 1.1, -0.4, 0.2, 0.7, -0.1, 0.05, -0.6, 0.9],
+        3000,
+    );
+}
+
+fn check_logistic(beta: &[f64], n: usize) {
+    let data = logistic_data(n, beta);
     let mut builder = Model::exact(Logistic);
     for j in 0..beta.len() {
         builder = builder.param(&format!("b{j}"), 0.0);
@@ -226,6 +235,25 @@ fn logistic_regression_matches_newton_on_the_analytic_information() {
     assert!(model.check_score(&data, fit.estimates()).unwrap().agrees());
     // Exact second derivatives: no Hessian of p² + p NLL evaluations.
     assert!(fit.nll_passes() < 50, "{} NLL passes", fit.nll_passes());
+}
+
+/// A fixed parameter is passed to the density and left out of the Hessian: with σ fixed at
+/// s, SE(μ) = s/√n exactly.
+#[test]
+fn a_fixed_parameter_is_left_out_of_the_exact_hessian() {
+    let data = normal_sample(200);
+    let n = data.len() as f64;
+    let model = Model::exact(Normal)
+        .param("mu", 0.0)
+        .fixed("sigma", 1.7)
+        .build()
+        .unwrap();
+    let fit = fit_exactly(&model, &data);
+    assert_eq!(fit.trust(), Trust::Trusted);
+    let mean = data.iter().sum::<f64>() / n;
+    assert!((fit.estimates()[0] - mean).abs() <= CLOSE * 1.7 / n.sqrt());
+    let se = fit.std_error("mu").unwrap();
+    assert!((se / (1.7 / n.sqrt()) - 1.0).abs() <= EXACT, "{se}");
 }
 
 #[test]
