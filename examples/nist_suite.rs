@@ -9,7 +9,7 @@
 //! the peaks of Gauss, the cycles of ENSO) have optima that differ only by the order of the
 //! terms; the digits are counted for the best ordering.
 //!
-//! Run it with `cargo run --release --example nist_suite [lbfgs|nelder-mead] [starts]
+//! Run it with `cargo run --release --example nist_suite [lbfgs|nelder-mead|newton] [starts]
 //! [--exact]` (`ONLY=Name` for one problem, `SHOW=Name` to print its fits).
 
 use std::f64::consts::PI;
@@ -200,6 +200,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let plain: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
     let method = match plain.first().map(|s| s.as_str()) {
         Some("nelder-mead") => Method::NelderMead,
+        Some("newton") => Method::Newton,
         _ => Method::Lbfgs,
     };
     let starts: usize = plain.get(1).map_or(Ok(1), |s| s.parse())?;

@@ -16,11 +16,16 @@ pub enum Method {
     Lbfgs,
     /// The Nelder-Mead simplex (argmin); uses no gradient.
     NelderMead,
+    /// Newton's method with a trust region: each step minimises the quadratic model of the
+    /// NLL, from its Hessian (second differences of the NLL, `p² + p` evaluations, or exact
+    /// with [`Model::exact`](crate::Model::exact)), within a radius that grows only while the
+    /// model predicts the NLL's fall. Few iterations; each costs a Hessian.
+    Newton,
 }
 
 impl Method {
     /// Every method, in a fixed order, for a client that loops over them.
-    pub const ALL: [Method; 2] = [Method::Lbfgs, Method::NelderMead];
+    pub const ALL: [Method; 3] = [Method::Lbfgs, Method::NelderMead, Method::Newton];
 }
 
 impl fmt::Display for Method {
@@ -28,6 +33,7 @@ impl fmt::Display for Method {
         f.write_str(match self {
             Method::Lbfgs => "L-BFGS",
             Method::NelderMead => "Nelder-Mead",
+            Method::Newton => "Newton",
         })
     }
 }
@@ -40,6 +46,8 @@ pub const NELDER_MEAD_TOLERANCE: f64 = 1e-5;
 pub const LBFGS_MAX_ITERS: u64 = 500;
 /// Default iteration cap of Nelder-Mead.
 pub const NELDER_MEAD_MAX_ITERS: u64 = 5000;
+/// Default iteration cap of Newton's method (trust-region steps, accepted or refused).
+pub const NEWTON_MAX_ITERS: u64 = 200;
 
 /// The most starts a multi-start fit takes.
 pub const MAX_STARTS: usize = 10_000;
@@ -88,6 +96,7 @@ impl FitOptions {
         let (tolerance, max_iters) = match method {
             Method::Lbfgs => (LBFGS_TOLERANCE, LBFGS_MAX_ITERS),
             Method::NelderMead => (NELDER_MEAD_TOLERANCE, NELDER_MEAD_MAX_ITERS),
+            Method::Newton => (LBFGS_TOLERANCE, NEWTON_MAX_ITERS),
         };
         FitOptions {
             method,

@@ -12,14 +12,15 @@ const LBFGS_WITHIN_SE: f64 = 1e-4;
 /// Nelder-Mead, which uses no gradient, within this many (issue 2).
 const NELDER_MEAD_WITHIN_SE: f64 = 1e-3;
 
+/// Each method's bound: the gradient-based ones (L-BFGS, Newton) L-BFGS's, Nelder-Mead its own.
 fn within(method: Method) -> f64 {
     match method {
-        Method::Lbfgs => LBFGS_WITHIN_SE,
-        _ => NELDER_MEAD_WITHIN_SE,
+        Method::NelderMead => NELDER_MEAD_WITHIN_SE,
+        _ => LBFGS_WITHIN_SE,
     }
 }
 
-const METHODS: [Method; 2] = [Method::Lbfgs, Method::NelderMead];
+const METHODS: [Method; 3] = Method::ALL;
 const SIZES: [usize; 4] = [10, 1_000, 10_000, 100_000];
 const SEEDS: [u64; 3] = [1, 2, 3];
 
@@ -33,14 +34,14 @@ const NORMAL_CASES: [(f64, f64); 6] = [
     (1e6, 1e6),
 ];
 
-/// Fits `model` with both methods; each must converge and land within its bound of the closed
+/// Fits `model` with every method; each must converge and land within its bound of the closed
 /// form. Records the worst error per method.
 fn check_both_methods<F: LogDensity<f64> + Sync>(
     model: &Model<f64, F>,
     data: &[f64],
     exact: &ClosedForm,
     label: &str,
-    worst: &mut [f64; 2],
+    worst: &mut [f64; 3],
 ) {
     for (m, method) in METHODS.into_iter().enumerate() {
         let fit = model.fit(data, method).unwrap();
@@ -57,7 +58,7 @@ fn check_both_methods<F: LogDensity<f64> + Sync>(
 
 #[test]
 fn normal_fits_match_the_closed_form_at_every_scale() {
-    let mut worst = [0.0f64; 2];
+    let mut worst = [0.0f64; 3];
     for (mu, sigma) in NORMAL_CASES {
         for n in SIZES {
             for seed in SEEDS {
@@ -80,14 +81,14 @@ fn normal_fits_match_the_closed_form_at_every_scale() {
         }
     }
     eprintln!(
-        "worst error in standard errors: L-BFGS {:.2e}, Nelder-Mead {:.2e}",
-        worst[0], worst[1]
+        "worst error in standard errors: L-BFGS {:.2e}, Nelder-Mead {:.2e}, Newton {:.2e}",
+        worst[0], worst[1], worst[2]
     );
 }
 
 #[test]
 fn exponential_fits_match_the_closed_form_at_every_scale() {
-    let mut worst = [0.0f64; 2];
+    let mut worst = [0.0f64; 3];
     for rate in [1e-6, 1e-3, 1.0, 1e3, 1e6] {
         for n in SIZES {
             for seed in SEEDS {
@@ -108,8 +109,8 @@ fn exponential_fits_match_the_closed_form_at_every_scale() {
         }
     }
     eprintln!(
-        "worst error in standard errors: L-BFGS {:.2e}, Nelder-Mead {:.2e}",
-        worst[0], worst[1]
+        "worst error in standard errors: L-BFGS {:.2e}, Nelder-Mead {:.2e}, Newton {:.2e}",
+        worst[0], worst[1], worst[2]
     );
 }
 

@@ -234,6 +234,9 @@ impl Progress {
         objective: &mut Objective<'_, O, F, S>,
         options: &FitOptions,
     ) -> Result<(Run, bool)> {
+        if options.method == Method::Newton {
+            return self.newton_run(objective, options).map(|run| (run, false));
+        }
         let f0 = objective.recentre(&self.theta, self.guess.as_deref())?;
         let (settings, checkpoint) = self.settings(options, objective.coords().dim());
         let whitening = self
@@ -241,14 +244,49 @@ impl Progress {
             .as_ref()
             .and_then(|h| Whitening::new(h, objective.coords().scales()));
         let run = match options.method {
-            Method::Lbfgs => lbfgs::run(objective, f0, &settings, whitening.as_ref())?,
             Method::NelderMead => neldermead::run(objective, f0, &settings, whitening.as_ref())?,
+            Method::Lbfgs | Method::Newton => {
+                lbfgs::run(objective, f0, &settings, whitening.as_ref())?
+            }
         };
         self.iterations += run.iterations;
         let coords = objective.coords();
         self.path
             .extend(run.path.iter().skip(1).filter_map(|z| coords.theta(z).ok()));
         Ok((run, checkpoint))
+    }
+
+    /// One run of Newton's method: trust-region steps with the Hessian (by finite differences,
+    /// or exact) from `theta` until a good Newton step was taken from within `√tolerance`
+    /// standard errors of the optimum (quadratically closer after it), the iterations left, or
+    /// a region that shrank to nothing. The coordinates end centred where it stopped.
+    fn newton_run<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+        &mut self,
+        objective: &mut Objective<'_, O, F, S>,
+        options: &FitOptions,
+    ) -> Result<Run> {
+        let left = options.max_iters.saturating_sub(self.iterations).max(1);
+        let opening = trust::open(
+            objective,
+            &self.theta,
+            self.guess.as_deref(),
+            left,
+            trust::Until::Optimum(options.tolerance.sqrt()),
+        )?;
+        self.iterations += opening.steps;
+        self.path.extend(opening.path);
+        Ok(Run {
+            z: vec![0.0; objective.coords().dim()],
+            f: opening.f,
+            gradient: None,
+            iterations: opening.steps,
+            path: Vec::new(),
+            ended: match opening.end {
+                trust::End::Reached => Ended::SolverConverged,
+                trust::End::Steps => Ended::MaxIterations,
+                trust::End::Collapsed => Ended::LineSearch,
+            },
+        })
     }
 
     /// Judges the point a run returned with the Hessian there: the Newton decrement gives the
@@ -318,7 +356,7 @@ impl Progress {
             let polishable = matches!(
                 (options.method, &outcome.judged.convergence),
                 (
-                    Method::Lbfgs,
+                    Method::Lbfgs | Method::Newton,
                     Convergence::Converged(ConvergedBy::PrecisionLimit)
                 ) | (Method::NelderMead, Convergence::Converged(_))
             );
@@ -380,6 +418,7 @@ pub(crate) fn optimize<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
             &progress.theta,
             progress.guess.as_deref(),
             options.max_iters / 2,
+            trust::Until::Curvature,
         )?;
         progress.iterations += opening.steps;
         progress.path.extend(opening.path);
@@ -592,7 +631,7 @@ fn polish<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         _ => false,
     };
     let accepted = match options.method {
-        Method::Lbfgs => matches!(
+        Method::Lbfgs | Method::Newton => matches!(
             polished.judged.convergence,
             Convergence::Converged(ConvergedBy::Gradient)
         ),

@@ -69,6 +69,34 @@ pub(crate) struct Opening {
     pub(crate) steps: u64,
     /// The accepted points after the start, in the user's parameters.
     pub(crate) path: Vec<Vec<f64>>,
+    /// Why it ended.
+    pub(crate) end: End,
+    /// The mean NLL at `theta`, where the coordinates are centred when it ends.
+    pub(crate) f: f64,
+}
+
+/// Why the trust-region steps ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum End {
+    /// The hand-over condition was met: the curvature is known (an opening), or the optimum
+    /// is within the tolerance (Newton's method).
+    Reached,
+    /// The steps allowed were taken.
+    Steps,
+    /// No step could be taken: the model's derivatives were not finite, or the region shrank
+    /// to nothing (the quadratic model is trusted nowhere near).
+    Collapsed,
+}
+
+/// How far the trust-region steps go.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Until {
+    /// Until the curvature is known (the opening of an L-BFGS fit; with an exact Hessian,
+    /// until the optimum is within [`EXACT_HANDOVER`] standard errors).
+    Curvature,
+    /// Until a good Newton step was taken from within this many standard errors of the
+    /// optimum (Newton's method as a fit's method).
+    Optimum(f64),
 }
 
 /// Trust-region Newton steps from `theta` (the coordinates re-centred there with scales
@@ -84,6 +112,7 @@ pub(crate) fn open<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     theta: &[f64],
     guess: Option<&[f64]>,
     max_steps: u64,
+    until: Until,
 ) -> Result<Opening> {
     let exact = objective.has_exact_hessian();
     let mut f = objective.recentre(theta, guess)?;
@@ -93,12 +122,20 @@ pub(crate) fn open<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         hessian: None,
         steps: 0,
         path: Vec::new(),
+        end: End::Collapsed,
+        f,
     };
-    // With exact second derivatives every step is Newton's: no cap beyond the fit's own.
-    let max_steps = if exact {
+    // With exact second derivatives, or as the fit's method, every step is Newton's: no cap
+    // beyond the fit's own.
+    let max_steps = if exact || matches!(until, Until::Optimum(_)) {
         max_steps
     } else {
         max_steps.min(OPENING_STEPS)
+    };
+    let handover = match until {
+        Until::Curvature if exact => EXACT_HANDOVER,
+        Until::Curvature => f64::INFINITY,
+        Until::Optimum(distance) => distance,
     };
     // Each accepted step re-centres the coordinates and measures their scales again, so the
     // region is always a ball in coordinates of unit curvature where the model is taken: the
@@ -137,20 +174,23 @@ pub(crate) fn open<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
                 break 'models;
             };
             f = v;
+            opening.f = v;
             opening.path.push(next.clone());
             opening.theta = next;
-            // With an exact Hessian the Newton steps go on until the optimum is within
-            // `EXACT_HANDOVER` standard errors (after one more step, quadratically closer).
+            // With an exact Hessian, or as the fit's method, the Newton steps go on until the
+            // optimum was within the hand-over distance (in standard errors) before the step:
+            // after it, quadratically closer.
             let distance = (2.0 * step.predicted * objective.n()).sqrt();
-            if step.newton
-                && (ratio - 1.0).abs() <= 1.0 - GOOD_RATIO
-                && (!exact || distance <= EXACT_HANDOVER)
-            {
+            if step.newton && (ratio - 1.0).abs() <= 1.0 - GOOD_RATIO && distance <= handover {
                 opening.hessian = Some(h_u);
+                opening.end = End::Reached;
                 break 'models;
             }
             continue 'models;
         }
+    }
+    if opening.end != End::Reached && opening.steps >= max_steps {
+        opening.end = End::Steps;
     }
     Ok(opening)
 }

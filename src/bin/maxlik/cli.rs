@@ -51,8 +51,8 @@ struct FitArgs {
     /// Print exactly one JSON object (fields documented in docs/cli.md).
     #[arg(long)]
     json: bool,
-    /// Cap on the optimizer's iterations (default: the library's, 500 for L-BFGS and 5000
-    /// for Nelder-Mead).
+    /// Cap on the optimizer's iterations (default: the library's, 500 for L-BFGS, 5000 for
+    /// Nelder-Mead and 200 for Newton).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     max_iters: Option<u64>,
     /// Write a histogram of the data with the fitted density over it (SVG).
@@ -124,6 +124,8 @@ pub enum MethodArg {
     Lbfgs,
     /// The Nelder-Mead simplex.
     NelderMead,
+    /// Newton's method with a trust region and a finite-difference Hessian.
+    Newton,
 }
 
 impl From<MethodArg> for Method {
@@ -131,6 +133,7 @@ impl From<MethodArg> for Method {
         match m {
             MethodArg::Lbfgs => Method::Lbfgs,
             MethodArg::NelderMead => Method::NelderMead,
+            MethodArg::Newton => Method::Newton,
         }
     }
 }

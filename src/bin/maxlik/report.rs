@@ -197,7 +197,7 @@ pub fn compare_all<O: Sync, D: LogDensity<O> + Sync>(
     data: &[O],
     starts: impl Fn(FitOptionsBuilder) -> FitOptionsBuilder,
 ) -> Result<Vec<Run>> {
-    let configs: [(&'static str, FitOptions); 3] = [
+    let configs: [(&'static str, FitOptions); 4] = [
         (
             "L-BFGS",
             starts(FitOptions::builder(Method::Lbfgs)).build()?,
@@ -209,6 +209,10 @@ pub fn compare_all<O: Sync, D: LogDensity<O> + Sync>(
         (
             "Nelder-Mead",
             starts(FitOptions::builder(Method::NelderMead)).build()?,
+        ),
+        (
+            "Newton",
+            starts(FitOptions::builder(Method::Newton)).build()?,
         ),
     ];
     configs
