@@ -9,7 +9,7 @@
 //! the peaks of Gauss, the cycles of ENSO) have optima that differ only by the order of the
 //! terms; the digits are counted for the best ordering.
 //!
-//! Run it with `cargo run --release --example nist_suite [lbfgs|nelder-mead|newton] [starts]
+//! Run it with `cargo run --release --example nist_suite [lbfgs|nelder-mead|newton|bfgs] [starts]
 //! [--exact]` (`ONLY=Name` for one problem, `SHOW=Name` to print its fits).
 
 use std::f64::consts::PI;
@@ -201,6 +201,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let method = match plain.first().map(|s| s.as_str()) {
         Some("nelder-mead") => Method::NelderMead,
         Some("newton") => Method::Newton,
+        Some("bfgs") => Method::Bfgs,
         _ => Method::Lbfgs,
     };
     let starts: usize = plain.get(1).map_or(Ok(1), |s| s.parse())?;

@@ -16,6 +16,9 @@ pub enum Method {
     Lbfgs,
     /// The Nelder-Mead simplex (argmin); uses no gradient.
     NelderMead,
+    /// BFGS (argmin) with a More-Thuente line search: the full inverse-Hessian update, in the
+    /// same scaled coordinates and under the same verdict as L-BFGS.
+    Bfgs,
     /// Newton's method with a trust region: each step minimises the quadratic model of the
     /// NLL, from its Hessian (second differences of the NLL, `p² + p` evaluations, or exact
     /// with [`Model::exact`](crate::Model::exact)), within a radius that grows only while the
@@ -25,7 +28,12 @@ pub enum Method {
 
 impl Method {
     /// Every method, in a fixed order, for a client that loops over them.
-    pub const ALL: [Method; 3] = [Method::Lbfgs, Method::NelderMead, Method::Newton];
+    pub const ALL: [Method; 4] = [
+        Method::Lbfgs,
+        Method::NelderMead,
+        Method::Newton,
+        Method::Bfgs,
+    ];
 }
 
 impl fmt::Display for Method {
@@ -34,6 +42,7 @@ impl fmt::Display for Method {
             Method::Lbfgs => "L-BFGS",
             Method::NelderMead => "Nelder-Mead",
             Method::Newton => "Newton",
+            Method::Bfgs => "BFGS",
         })
     }
 }
@@ -97,6 +106,7 @@ impl FitOptions {
             Method::Lbfgs => (LBFGS_TOLERANCE, LBFGS_MAX_ITERS),
             Method::NelderMead => (NELDER_MEAD_TOLERANCE, NELDER_MEAD_MAX_ITERS),
             Method::Newton => (LBFGS_TOLERANCE, NEWTON_MAX_ITERS),
+            Method::Bfgs => (LBFGS_TOLERANCE, LBFGS_MAX_ITERS),
         };
         FitOptions {
             method,

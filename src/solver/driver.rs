@@ -22,7 +22,7 @@ use super::curvature::{self, Curvature};
 use super::run::{Ended, Run, RunSettings};
 use super::verdict::{self, Evidence, Judged};
 use super::whitening::Whitening;
-use super::{lbfgs, neldermead, trust};
+use super::{bfgs, lbfgs, neldermead, trust};
 
 /// Times a run that stopped short is restarted from where it stopped.
 pub const MAX_RESTARTS: usize = 3;
@@ -207,7 +207,7 @@ impl Progress {
     fn settings(&self, options: &FitOptions, dim: usize) -> (RunSettings, bool) {
         let shrink = self.tries.shrink();
         let mut max_iters = options.max_iters - self.iterations;
-        if shrink.is_some() && options.method == Method::Lbfgs {
+        if shrink.is_some() && matches!(options.method, Method::Lbfgs | Method::Bfgs) {
             max_iters = max_iters.min(RECOVERY_ITERS);
         }
         let checkpoint = shrink.is_none()
@@ -245,6 +245,7 @@ impl Progress {
             .and_then(|h| Whitening::new(h, objective.coords().scales()));
         let run = match options.method {
             Method::NelderMead => neldermead::run(objective, f0, &settings, whitening.as_ref())?,
+            Method::Bfgs => bfgs::run(objective, f0, &settings, whitening.as_ref())?,
             Method::Lbfgs | Method::Newton => {
                 lbfgs::run(objective, f0, &settings, whitening.as_ref())?
             }
@@ -356,7 +357,7 @@ impl Progress {
             let polishable = matches!(
                 (options.method, &outcome.judged.convergence),
                 (
-                    Method::Lbfgs | Method::Newton,
+                    Method::Lbfgs | Method::Bfgs | Method::Newton,
                     Convergence::Converged(ConvergedBy::PrecisionLimit)
                 ) | (Method::NelderMead, Convergence::Converged(_))
             );
@@ -631,7 +632,7 @@ fn polish<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         _ => false,
     };
     let accepted = match options.method {
-        Method::Lbfgs | Method::Newton => matches!(
+        Method::Lbfgs | Method::Bfgs | Method::Newton => matches!(
             polished.judged.convergence,
             Convergence::Converged(ConvergedBy::Gradient)
         ),

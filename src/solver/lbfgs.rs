@@ -2,7 +2,7 @@
 //! Hessian measured before the run.
 
 use argmin::core::observers::ObserverMode;
-use argmin::core::{CostFunction, Executor, Gradient, State, TerminationReason};
+use argmin::core::{CostFunction, Executor, Gradient, IterState, Solver, State, TerminationReason};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 
@@ -67,33 +67,83 @@ where
         + Gradient<Param = Vec<f64>, Gradient = Vec<f64>>,
 {
     let dim = objective.coords().dim();
+    let (tol_grad, tol_cost) = tolerances(objective, f0, settings);
+    let solver = LBFGS::new(line_search(NAME, settings)?, LBFGS_MEMORY.min(dim.max(3)))
+        .with_tolerance_grad(tol_grad)
+        .and_then(|s| s.with_tolerance_cost(tol_cost))
+        .map_err(|e| solver_error(NAME, &e))?;
+    run_solver(
+        NAME,
+        problem,
+        objective,
+        f0,
+        settings,
+        solver,
+        |state| match start_gradient {
+            Some(g) => state.gradient(g),
+            None => state,
+        },
+    )
+}
+
+/// argmin's gradient and cost tolerances for a quasi-Newton run: the gradient test at the
+/// requested tolerance (in standard errors, scaled by the driver's factor), never below the
+/// resolution of the NLL's values (closer than that a line search compares noise: the run stops
+/// there, and the driver takes it from there); the cost test only where the cost no longer
+/// changes in floating point.
+pub(crate) fn tolerances<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    objective: &Objective<'_, O, F, S>,
+    f0: f64,
+    settings: &RunSettings,
+) -> (f64, f64) {
     let n = objective.n();
-    // Closer to the optimum than the resolution of the NLL's values (in standard errors) a
-    // line search compares noise: the run stops there, and the driver takes it from there.
     let resolution = (2.0 * n * NOISE_MARGIN * f64::EPSILON * f0.abs().max(1.0)).sqrt();
     let tol_grad = settings.tolerance.max(resolution) * settings.gradient_factor / n.sqrt();
     let tol_cost = 0.5 * f64::EPSILON * f0.abs().max(1.0);
+    (tol_grad, tol_cost)
+}
+
+/// The More-Thuente line search, its step capped in a recovery run.
+pub(crate) fn line_search(
+    name: &'static str,
+    settings: &RunSettings,
+) -> Result<MoreThuenteLineSearch<Vec<f64>, Vec<f64>, f64>> {
     let mut line_search = MoreThuenteLineSearch::new();
     if let Some(cap) = settings.shrink {
         line_search = line_search
             .with_bounds(f64::EPSILON.sqrt() * cap, cap)
-            .map_err(|e| solver_error(NAME, &e))?;
+            .map_err(|e| solver_error(name, &e))?;
     }
-    let solver = LBFGS::new(line_search, LBFGS_MEMORY.min(dim.max(3)))
-        .with_tolerance_grad(tol_grad)
-        .and_then(|s| s.with_tolerance_cost(tol_cost))
-        .map_err(|e| solver_error(NAME, &e))?;
+    Ok(line_search)
+}
+
+/// Runs a gradient-based argmin `solver` on `problem` from the origin, its state set up by
+/// `init` (a start gradient, an inverse Hessian), and maps how it ended: the best point the
+/// recorder saw, the gradient argmin holds when it belongs to that point, and the end.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn run_solver<P, Sv, H, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    name: &'static str,
+    problem: P,
+    objective: &Objective<'_, O, F, S>,
+    f0: f64,
+    settings: &RunSettings,
+    solver: Sv,
+    init: impl FnOnce(
+        IterState<Vec<f64>, Vec<f64>, (), H, (), f64>,
+    ) -> IterState<Vec<f64>, Vec<f64>, (), H, (), f64>,
+) -> Result<Run>
+where
+    P: CostFunction<Param = Vec<f64>, Output = f64>
+        + Gradient<Param = Vec<f64>, Gradient = Vec<f64>>,
+    Sv: Solver<P, IterState<Vec<f64>, Vec<f64>, (), H, (), f64>>,
+    H: Clone,
+{
+    let dim = objective.coords().dim();
     let origin = vec![0.0; dim];
     let recorder = Recorder::new(origin.clone(), f0);
     let (result, failure) = objective.scoped(|| {
         Executor::new(problem, solver)
-            .configure(|state| {
-                let state = state.param(origin).max_iters(settings.max_iters);
-                match start_gradient {
-                    Some(g) => state.gradient(g),
-                    None => state,
-                }
-            })
+            .configure(|state| init(state.param(origin).max_iters(settings.max_iters)))
             .add_observer(recorder.clone(), ObserverMode::Always)
             .run()
     });
@@ -101,7 +151,11 @@ where
     let path = recorder.path();
     let (ended, gradient) = match (result, failure) {
         (_, Some(failure)) => (Ended::Failure(failure), None),
-        (Err(e), None) => return Err(solver_error(NAME, &e)),
+        // BFGS's line search refuses a direction that is not one of descent (its inverse
+        // Hessian update has lost positive definiteness to finite-difference noise) with an
+        // error where L-BFGS's returns: either way the search stopped at the best point seen.
+        (Err(e), None) if e.to_string().contains("descent direction") => (Ended::LineSearch, None),
+        (Err(e), None) => return Err(solver_error(name, &e)),
         (Ok(result), None) => {
             let state = result.state();
             // Reuse the gradient argmin holds when it belongs to the point we report.

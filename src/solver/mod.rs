@@ -7,7 +7,7 @@
 //! | `driver.rs` | the restart/recovery state machine around single runs |
 //! | `run.rs` | what one run is given and hands back |
 //! | `multistart.rs` | several starts in parallel, the best optimum and the distinct ones |
-//! | `lbfgs.rs`, `neldermead.rs` | one argmin solver each: a single run |
+//! | `lbfgs.rs`, `bfgs.rs`, `neldermead.rs` | one argmin solver each: a single run (the quasi-Newton ones share `lbfgs::run_solver`) |
 //! | `trust.rs` | trust-region Newton steps that open an L-BFGS fit with a few parameters |
 //! | `verdict.rs` | the verdict at a point, a pure function of its evidence |
 //! | `curvature.rs` | Hessians, and the standard errors that follow from them |
@@ -16,6 +16,7 @@
 //! Convergence is decided from the gradient (and the Hessian) where a run ended, not from
 //! argmin's termination reason alone.
 
+mod bfgs;
 mod curvature;
 mod driver;
 mod lbfgs;

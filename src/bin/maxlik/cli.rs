@@ -51,8 +51,8 @@ struct FitArgs {
     /// Print exactly one JSON object (fields documented in docs/cli.md).
     #[arg(long)]
     json: bool,
-    /// Cap on the optimizer's iterations (default: the library's, 500 for L-BFGS, 5000 for
-    /// Nelder-Mead and 200 for Newton).
+    /// Cap on the optimizer's iterations (default: the library's, 500 for L-BFGS and BFGS,
+    /// 5000 for Nelder-Mead and 200 for Newton).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     max_iters: Option<u64>,
     /// Write a histogram of the data with the fitted density over it (SVG).
@@ -126,6 +126,8 @@ pub enum MethodArg {
     NelderMead,
     /// Newton's method with a trust region and a finite-difference Hessian.
     Newton,
+    /// BFGS with a More-Thuente line search.
+    Bfgs,
 }
 
 impl From<MethodArg> for Method {
@@ -134,6 +136,7 @@ impl From<MethodArg> for Method {
             MethodArg::Lbfgs => Method::Lbfgs,
             MethodArg::NelderMead => Method::NelderMead,
             MethodArg::Newton => Method::Newton,
+            MethodArg::Bfgs => Method::Bfgs,
         }
     }
 }

@@ -197,7 +197,7 @@ pub fn compare_all<O: Sync, D: LogDensity<O> + Sync>(
     data: &[O],
     starts: impl Fn(FitOptionsBuilder) -> FitOptionsBuilder,
 ) -> Result<Vec<Run>> {
-    let configs: [(&'static str, FitOptions); 4] = [
+    let configs: [(&'static str, FitOptions); 5] = [
         (
             "L-BFGS",
             starts(FitOptions::builder(Method::Lbfgs)).build()?,
@@ -214,6 +214,7 @@ pub fn compare_all<O: Sync, D: LogDensity<O> + Sync>(
             "Newton",
             starts(FitOptions::builder(Method::Newton)).build()?,
         ),
+        ("BFGS", starts(FitOptions::builder(Method::Bfgs)).build()?),
     ];
     configs
         .into_iter()
