@@ -9,7 +9,7 @@
 //! the peaks of Gauss, the cycles of ENSO) have optima that differ only by the order of the
 //! terms; the digits are counted for the best ordering.
 //!
-//! Run it with `cargo run --release --example nist_suite [lbfgs|nelder-mead|newton|bfgs] [starts]
+//! Run it with `cargo run --release --example nist_suite [lbfgs|nelder-mead|newton|bfgs|bhhh] [starts]
 //! [--exact]` (`ONLY=Name` for one problem, `SHOW=Name` to print its fits).
 
 use std::f64::consts::PI;
@@ -202,6 +202,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some("nelder-mead") => Method::NelderMead,
         Some("newton") => Method::Newton,
         Some("bfgs") => Method::Bfgs,
+        Some("bhhh") => Method::Bhhh,
         _ => Method::Lbfgs,
     };
     let starts: usize = plain.get(1).map_or(Ok(1), |s| s.parse())?;

@@ -16,6 +16,12 @@ pub enum Method {
     Lbfgs,
     /// The Nelder-Mead simplex (argmin); uses no gradient.
     NelderMead,
+    /// BHHH (Berndt–Hall–Hall–Hausman) with a trust region: Newton's steps with the Hessian
+    /// replaced by the outer product of the per-observation scores, which one pass of them
+    /// gives with the gradient (`2p` evaluations of each observation, or one pass of a supplied
+    /// score). For a correctly specified model the outer product is the information at the
+    /// optimum; its convergence there is linear, not quadratic.
+    Bhhh,
     /// BFGS (argmin) with a More-Thuente line search: the full inverse-Hessian update, in the
     /// same scaled coordinates and under the same verdict as L-BFGS.
     Bfgs,
@@ -28,11 +34,12 @@ pub enum Method {
 
 impl Method {
     /// Every method, in a fixed order, for a client that loops over them.
-    pub const ALL: [Method; 4] = [
+    pub const ALL: [Method; 5] = [
         Method::Lbfgs,
         Method::NelderMead,
         Method::Newton,
         Method::Bfgs,
+        Method::Bhhh,
     ];
 }
 
@@ -43,6 +50,7 @@ impl fmt::Display for Method {
             Method::NelderMead => "Nelder-Mead",
             Method::Newton => "Newton",
             Method::Bfgs => "BFGS",
+            Method::Bhhh => "BHHH",
         })
     }
 }
@@ -107,6 +115,7 @@ impl FitOptions {
             Method::NelderMead => (NELDER_MEAD_TOLERANCE, NELDER_MEAD_MAX_ITERS),
             Method::Newton => (LBFGS_TOLERANCE, NEWTON_MAX_ITERS),
             Method::Bfgs => (LBFGS_TOLERANCE, LBFGS_MAX_ITERS),
+            Method::Bhhh => (LBFGS_TOLERANCE, LBFGS_MAX_ITERS),
         };
         FitOptions {
             method,

@@ -234,7 +234,7 @@ impl Progress {
         objective: &mut Objective<'_, O, F, S>,
         options: &FitOptions,
     ) -> Result<(Run, bool)> {
-        if options.method == Method::Newton {
+        if matches!(options.method, Method::Newton | Method::Bhhh) {
             return self.newton_run(objective, options).map(|run| (run, false));
         }
         let f0 = objective.recentre(&self.theta, self.guess.as_deref())?;
@@ -246,7 +246,7 @@ impl Progress {
         let run = match options.method {
             Method::NelderMead => neldermead::run(objective, f0, &settings, whitening.as_ref())?,
             Method::Bfgs => bfgs::run(objective, f0, &settings, whitening.as_ref())?,
-            Method::Lbfgs | Method::Newton => {
+            Method::Lbfgs | Method::Newton | Method::Bhhh => {
                 lbfgs::run(objective, f0, &settings, whitening.as_ref())?
             }
         };
@@ -257,10 +257,11 @@ impl Progress {
         Ok((run, checkpoint))
     }
 
-    /// One run of Newton's method: trust-region steps with the Hessian (by finite differences,
-    /// or exact) from `theta` until a good Newton step was taken from within `√tolerance`
-    /// standard errors of the optimum (quadratically closer after it), the iterations left, or
-    /// a region that shrank to nothing. The coordinates end centred where it stopped.
+    /// One run of Newton's method (or BHHH's): trust-region steps with the Hessian (by finite
+    /// differences, or exact; BHHH: the outer product of the scores) from `theta` until a good
+    /// Newton step was taken from within `√tolerance` standard errors of the optimum
+    /// (quadratically closer after it), the iterations left, or a region that shrank to
+    /// nothing. The coordinates end centred where it stopped.
     fn newton_run<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         &mut self,
         objective: &mut Objective<'_, O, F, S>,
@@ -273,6 +274,11 @@ impl Progress {
             self.guess.as_deref(),
             left,
             trust::Until::Optimum(options.tolerance.sqrt()),
+            if options.method == Method::Bhhh {
+                trust::Curvature::OuterProduct
+            } else {
+                trust::Curvature::Hessian
+            },
         )?;
         self.iterations += opening.steps;
         self.path.extend(opening.path);
@@ -305,7 +311,7 @@ impl Progress {
     ) -> Verdict {
         let passes = |c: Counts| c.nll + c.score;
         let before = passes(objective.counts());
-        let measured =
+        let mut measured =
             curvature::observe(objective, &run.z, run.f, theta_end, options.standard_errors);
         self.hessian_passes += passes(objective.counts()) - before;
         self.hessian = measured.hessian.clone();
@@ -334,6 +340,35 @@ impl Progress {
                 direction: direction.clone(),
             });
         }
+        // BHHH converges linearly and its steps rest on finite-difference scores of single
+        // observations: it stalls near the optimum. The Hessian measured for the verdict gives
+        // the last step (Newton's), accepted only if the gradient test then passes there.
+        if options.method == Method::Bhhh
+            && matches!(
+                outcome.judged.convergence,
+                Convergence::NotConverged(
+                    StopReason::Stalled { .. } | StopReason::LineSearchFailed { .. }
+                )
+            )
+            && let Some(polished) = polish(objective, &outcome, &measured, options)
+        {
+            if let Ok(theta) = objective.coords().theta(&polished.z) {
+                if objective.has_exact_hessian() {
+                    let before = passes(objective.counts());
+                    measured = curvature::observe(
+                        objective,
+                        &polished.z,
+                        polished.f,
+                        &theta,
+                        options.standard_errors,
+                    );
+                    self.hessian_passes += passes(objective.counts()) - before;
+                    self.hessian = measured.hessian.clone();
+                }
+                self.path.push(theta);
+            }
+            outcome = polished;
+        }
         let converged = matches!(outcome.judged.convergence, Convergence::Converged(_));
         let restartable = matches!(
             outcome.judged.convergence,
@@ -357,11 +392,10 @@ impl Progress {
             let polishable = matches!(
                 (options.method, &outcome.judged.convergence),
                 (
-                    Method::Lbfgs | Method::Bfgs | Method::Newton,
+                    Method::Lbfgs | Method::Bfgs | Method::Newton | Method::Bhhh,
                     Convergence::Converged(ConvergedBy::PrecisionLimit)
                 ) | (Method::NelderMead, Convergence::Converged(_))
             );
-            let mut measured = measured;
             if polishable && let Some(polished) = polish(objective, &outcome, &measured, options) {
                 if let Ok(theta) = objective.coords().theta(&polished.z) {
                     // An exact Hessian costs one pass: the standard errors are taken where
@@ -420,6 +454,7 @@ pub(crate) fn optimize<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
             progress.guess.as_deref(),
             options.max_iters / 2,
             trust::Until::Curvature,
+            trust::Curvature::Hessian,
         )?;
         progress.iterations += opening.steps;
         progress.path.extend(opening.path);
@@ -632,7 +667,7 @@ fn polish<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         _ => false,
     };
     let accepted = match options.method {
-        Method::Lbfgs | Method::Bfgs | Method::Newton => matches!(
+        Method::Lbfgs | Method::Bfgs | Method::Newton | Method::Bhhh => matches!(
             polished.judged.convergence,
             Convergence::Converged(ConvergedBy::Gradient)
         ),

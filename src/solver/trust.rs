@@ -88,6 +88,18 @@ pub(crate) enum End {
     Collapsed,
 }
 
+/// Where the quadratic model's curvature comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Curvature {
+    /// The Hessian: second differences of the NLL (`p² + p` evaluations), differences of a
+    /// supplied score, or exact.
+    Hessian,
+    /// BHHH: the mean outer product of the per-observation scores, which one pass of them gives
+    /// with the gradient (`2p` evaluations of each observation). Positive semi-definite
+    /// everywhere; the information matrix in expectation at the optimum of a correct model.
+    OuterProduct,
+}
+
 /// How far the trust-region steps go.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Until {
@@ -113,6 +125,7 @@ pub(crate) fn open<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     guess: Option<&[f64]>,
     max_steps: u64,
     until: Until,
+    curvature: Curvature,
 ) -> Result<Opening> {
     let exact = objective.has_exact_hessian();
     let mut f = objective.recentre(theta, guess)?;
@@ -141,7 +154,7 @@ pub(crate) fn open<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     // region is always a ball in coordinates of unit curvature where the model is taken: the
     // curvature can change by orders of magnitude between the start and the optimum.
     'models: while opening.steps < max_steps {
-        let Some((g, h_u, h_z)) = model(objective, f) else {
+        let Some((g, h_u, h_z)) = model(objective, f, curvature) else {
             break;
         };
         while opening.steps < max_steps {
@@ -201,12 +214,22 @@ pub(crate) fn open<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
 fn model<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     objective: &Objective<'_, O, F, S>,
     f: f64,
+    source: Curvature,
 ) -> Option<(Vec<f64>, DMatrix<f64>, DMatrix<f64>)> {
     let coords = objective.coords();
     let centre = vec![0.0; coords.dim()];
-    let g = objective.verdict_gradient(&centre).ok()?;
-    let h_u = curvature::local_hessian(objective, &coords.u_of(&centre), f)?;
     let s = coords.scales();
+    let (g, h_u) = match source {
+        Curvature::Hessian => (
+            objective.verdict_gradient(&centre).ok()?,
+            curvature::local_hessian(objective, &coords.u_of(&centre), f)?,
+        ),
+        Curvature::OuterProduct => {
+            let (g_u, h_u) = objective.outer_product_at_u(&coords.u_of(&centre)).ok()?;
+            // ∂/∂z = s ∂/∂u.
+            (g_u.iter().zip(s).map(|(g, s)| g * s).collect(), h_u)
+        }
+    };
     let h_z = DMatrix::from_fn(s.len(), s.len(), |i, j| h_u[(i, j)] * s[i] * s[j]);
     Some((g, h_u, h_z))
 }

@@ -304,7 +304,7 @@ fn decide(e: &Evidence<'_>, d: &Distances) -> Convergence {
         });
     }
     match e.method {
-        Method::Lbfgs | Method::Bfgs | Method::Newton => {
+        Method::Lbfgs | Method::Bfgs | Method::Newton | Method::Bhhh => {
             if d.curving_down.is_some() {
                 Convergence::NotConverged(short(distance))
             } else if distance <= tolerance && d.bias <= tolerance {

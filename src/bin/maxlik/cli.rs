@@ -51,7 +51,7 @@ struct FitArgs {
     /// Print exactly one JSON object (fields documented in docs/cli.md).
     #[arg(long)]
     json: bool,
-    /// Cap on the optimizer's iterations (default: the library's, 500 for L-BFGS and BFGS,
+    /// Cap on the optimizer's iterations (default: the library's, 500 for L-BFGS, BFGS and BHHH,
     /// 5000 for Nelder-Mead and 200 for Newton).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     max_iters: Option<u64>,
@@ -128,6 +128,8 @@ pub enum MethodArg {
     Newton,
     /// BFGS with a More-Thuente line search.
     Bfgs,
+    /// BHHH (outer product of the per-observation scores) with a trust region.
+    Bhhh,
 }
 
 impl From<MethodArg> for Method {
@@ -137,6 +139,7 @@ impl From<MethodArg> for Method {
             MethodArg::NelderMead => Method::NelderMead,
             MethodArg::Newton => Method::Newton,
             MethodArg::Bfgs => Method::Bfgs,
+            MethodArg::Bhhh => Method::Bhhh,
         }
     }
 }

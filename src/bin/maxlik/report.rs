@@ -197,7 +197,7 @@ pub fn compare_all<O: Sync, D: LogDensity<O> + Sync>(
     data: &[O],
     starts: impl Fn(FitOptionsBuilder) -> FitOptionsBuilder,
 ) -> Result<Vec<Run>> {
-    let configs: [(&'static str, FitOptions); 5] = [
+    let configs: [(&'static str, FitOptions); 6] = [
         (
             "L-BFGS",
             starts(FitOptions::builder(Method::Lbfgs)).build()?,
@@ -215,6 +215,7 @@ pub fn compare_all<O: Sync, D: LogDensity<O> + Sync>(
             starts(FitOptions::builder(Method::Newton)).build()?,
         ),
         ("BFGS", starts(FitOptions::builder(Method::Bfgs)).build()?),
+        ("BHHH", starts(FitOptions::builder(Method::Bhhh)).build()?),
     ];
     configs
         .into_iter()
