@@ -110,7 +110,7 @@ pub use objective::Difference;
 pub use optima::{MultiStart, Optimum};
 pub use options::{
     FitOptions, FitOptionsBuilder, LBFGS_MAX_ITERS, LBFGS_TOLERANCE, MAX_STARTS, Method,
-    NELDER_MEAD_MAX_ITERS, NELDER_MEAD_TOLERANCE, NEWTON_MAX_ITERS,
+    NELDER_MEAD_MAX_ITERS, NELDER_MEAD_TOLERANCE, NEWTON_MAX_ITERS, STEEPEST_DESCENT_MAX_ITERS,
 };
 pub use outcome::{ConvergedBy, Convergence, EvaluationFailure, SeKind, SeUnavailable, StopReason};
 pub use params::{Param, Space};

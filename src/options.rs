@@ -22,6 +22,12 @@ pub enum Method {
     /// score). For a correctly specified model the outer product is the information at the
     /// optimum; its convergence there is linear, not quadratic.
     Bhhh,
+    /// Nonlinear conjugate gradients (argmin) with Polak–Ribière+ updates, restarts, and a
+    /// More-Thuente line search held to `c2 = 0.1`: no matrix kept, `O(p)` memory.
+    ConjugateGradient,
+    /// Steepest descent (argmin) with a More-Thuente line search, for teaching: it zig-zags
+    /// and is slow; in the scaled coordinates only.
+    SteepestDescent,
     /// BFGS (argmin) with a More-Thuente line search: the full inverse-Hessian update, in the
     /// same scaled coordinates and under the same verdict as L-BFGS.
     Bfgs,
@@ -34,12 +40,14 @@ pub enum Method {
 
 impl Method {
     /// Every method, in a fixed order, for a client that loops over them.
-    pub const ALL: [Method; 5] = [
+    pub const ALL: [Method; 7] = [
         Method::Lbfgs,
         Method::NelderMead,
         Method::Newton,
         Method::Bfgs,
         Method::Bhhh,
+        Method::ConjugateGradient,
+        Method::SteepestDescent,
     ];
 }
 
@@ -51,6 +59,8 @@ impl fmt::Display for Method {
             Method::Newton => "Newton",
             Method::Bfgs => "BFGS",
             Method::Bhhh => "BHHH",
+            Method::ConjugateGradient => "CG",
+            Method::SteepestDescent => "steepest descent",
         })
     }
 }
@@ -65,6 +75,10 @@ pub const LBFGS_MAX_ITERS: u64 = 500;
 pub const NELDER_MEAD_MAX_ITERS: u64 = 5000;
 /// Default iteration cap of Newton's method (trust-region steps, accepted or refused).
 pub const NEWTON_MAX_ITERS: u64 = 200;
+/// Default iteration cap of steepest descent: its convergence is linear with a rate set by the
+/// condition number, so it needs many more iterations than the others (each is one line
+/// search).
+pub const STEEPEST_DESCENT_MAX_ITERS: u64 = 5000;
 
 /// The most starts a multi-start fit takes.
 pub const MAX_STARTS: usize = 10_000;
@@ -115,7 +129,8 @@ impl FitOptions {
             Method::NelderMead => (NELDER_MEAD_TOLERANCE, NELDER_MEAD_MAX_ITERS),
             Method::Newton => (LBFGS_TOLERANCE, NEWTON_MAX_ITERS),
             Method::Bfgs => (LBFGS_TOLERANCE, LBFGS_MAX_ITERS),
-            Method::Bhhh => (LBFGS_TOLERANCE, LBFGS_MAX_ITERS),
+            Method::Bhhh | Method::ConjugateGradient => (LBFGS_TOLERANCE, LBFGS_MAX_ITERS),
+            Method::SteepestDescent => (LBFGS_TOLERANCE, STEEPEST_DESCENT_MAX_ITERS),
         };
         FitOptions {
             method,

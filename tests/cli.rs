@@ -160,6 +160,88 @@ fn compare_runs_every_optimizer() {
     for r in results {
         assert_eq!(r["converged"], true, "{r}");
         assert!(r["evaluations"].as_u64().expect("evals") > 0);
+        // Every method converged to the one optimum of the Weibull likelihood.
+        let above = r["nll_above_best"].as_f64().expect("nll_above_best");
+        assert!((0.0..1e-6).contains(&above), "{r}");
+    }
+    let o = maxlik(&[
+        "compare",
+        "--family",
+        "weibull",
+        "--data",
+        &data,
+        "--json",
+        "--methods",
+        "newton,cg",
+    ]);
+    let v: Value = serde_json::from_str(&stdout(&o)).expect("valid JSON");
+    let methods: Vec<&str> = v["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["method"].as_str().expect("method"))
+        .collect();
+    assert_eq!(methods, ["Newton", "CG"]);
+}
+
+/// Runs `maxlik benchmark` with two methods on `threads` threads; the records without their
+/// timings, and the folder written.
+fn benchmark(threads: &str, name: &str) -> (Vec<Value>, std::path::PathBuf) {
+    let dir = scratch(name);
+    let o = Command::new(env!("CARGO_BIN_EXE_maxlik"))
+        .args(["benchmark", "--methods", "lbfgs,newton", "--json", "--out"])
+        .arg(&dir)
+        .env("RAYON_NUM_THREADS", threads)
+        .output()
+        .expect("the binary runs");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut records: Vec<Value> = serde_json::from_str(&stdout(&o)).expect("a JSON list");
+    for r in &mut records {
+        r.as_object_mut().expect("a record").remove("seconds");
+    }
+    (records, dir)
+}
+
+#[test]
+fn benchmark_scores_every_method_on_the_suite_the_same_on_any_threads() {
+    let (records, dir) = benchmark("1", "benchmark1");
+    let (again, _) = benchmark("2", "benchmark2");
+    assert_eq!(records, again, "the same records on 1 and 2 threads");
+    let written: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("benchmark.json")).expect("benchmark.json"),
+    )
+    .expect("a JSON list");
+    assert_eq!(written.len(), records.len());
+    for figure in ["performance_profile.svg", "data_profile.svg"] {
+        let svg = std::fs::read_to_string(dir.join(figure)).expect(figure);
+        assert!(
+            svg.starts_with("<svg") && svg.contains("L-BFGS"),
+            "{figure}"
+        );
+    }
+    let problems: std::collections::BTreeSet<&str> = records
+        .iter()
+        .map(|r| r["problem"].as_str().expect("problem"))
+        .collect();
+    assert!(problems.len() >= 20, "{} problems", problems.len());
+    // Each of the 19 NIST StRD files shipped, from both certified starts.
+    let nist = records
+        .iter()
+        .filter(|r| r["group"] == "NIST StRD" && r["method"] == "L-BFGS")
+        .count();
+    assert_eq!(nist, 38);
+    assert_eq!(records.len(), 2 * problems.len());
+    for r in &records {
+        let lre = r["lre"].as_f64().expect("lre");
+        assert_eq!(r["success"], lre >= 6.0, "{r}");
+        // The closed forms (computed outside the optimizer) are reached by both methods.
+        if r["group"] == "closed form" || r["group"] == "regression" {
+            assert_eq!(r["success"], true, "{r}");
+        }
+        // L-BFGS never calls a wrong answer trustworthy on the suite.
+        if r["method"] == "L-BFGS" {
+            assert_eq!(r["false_trust"], false, "{r}");
+        }
     }
 }
 

@@ -198,6 +198,19 @@ fn an_ill_conditioned_hessian_still_gives_exact_standard_errors() {
             .unwrap();
     for method in Method::ALL {
         let fit = model.fit(&data, method).unwrap();
+        // Steepest descent needs about the condition number (here > 1e6) of iterations: within
+        // its budget it must say so, and what it says must be true (the estimate is far off).
+        if method == Method::SteepestDescent && !fit.converged() {
+            let off = [("a", a, se_a), ("b", b, se_b), ("sigma", sigma, se_sigma)]
+                .iter()
+                .map(|(name, exact, se)| (fit.estimate(name).unwrap() - exact).abs() / se)
+                .fold(0.0, f64::max);
+            assert!(
+                off > 1.0,
+                "{method}: {off} standard errors off, yet not converged"
+            );
+            continue;
+        }
         assert!(fit.converged(), "{method}: {fit}");
         let inference = fit
             .std_errors()

@@ -22,7 +22,7 @@ use super::curvature::{self, Curvature};
 use super::run::{Ended, Run, RunSettings};
 use super::verdict::{self, Evidence, Judged};
 use super::whitening::Whitening;
-use super::{bfgs, lbfgs, neldermead, trust};
+use super::{bfgs, cg, lbfgs, neldermead, steepest, trust};
 
 /// Times a run that stopped short is restarted from where it stopped.
 pub const MAX_RESTARTS: usize = 3;
@@ -207,7 +207,12 @@ impl Progress {
     fn settings(&self, options: &FitOptions, dim: usize) -> (RunSettings, bool) {
         let shrink = self.tries.shrink();
         let mut max_iters = options.max_iters - self.iterations;
-        if shrink.is_some() && matches!(options.method, Method::Lbfgs | Method::Bfgs) {
+        if shrink.is_some()
+            && matches!(
+                options.method,
+                Method::Lbfgs | Method::Bfgs | Method::ConjugateGradient
+            )
+        {
             max_iters = max_iters.min(RECOVERY_ITERS);
         }
         let checkpoint = shrink.is_none()
@@ -246,6 +251,8 @@ impl Progress {
         let run = match options.method {
             Method::NelderMead => neldermead::run(objective, f0, &settings, whitening.as_ref())?,
             Method::Bfgs => bfgs::run(objective, f0, &settings, whitening.as_ref())?,
+            Method::ConjugateGradient => cg::run(objective, f0, &settings, whitening.as_ref())?,
+            Method::SteepestDescent => steepest::run(objective, f0, &settings)?,
             Method::Lbfgs | Method::Newton | Method::Bhhh => {
                 lbfgs::run(objective, f0, &settings, whitening.as_ref())?
             }
@@ -392,7 +399,12 @@ impl Progress {
             let polishable = matches!(
                 (options.method, &outcome.judged.convergence),
                 (
-                    Method::Lbfgs | Method::Bfgs | Method::Newton | Method::Bhhh,
+                    Method::Lbfgs
+                        | Method::Bfgs
+                        | Method::Newton
+                        | Method::Bhhh
+                        | Method::ConjugateGradient
+                        | Method::SteepestDescent,
                     Convergence::Converged(ConvergedBy::PrecisionLimit)
                 ) | (Method::NelderMead, Convergence::Converged(_))
             );
@@ -667,7 +679,12 @@ fn polish<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         _ => false,
     };
     let accepted = match options.method {
-        Method::Lbfgs | Method::Bfgs | Method::Newton | Method::Bhhh => matches!(
+        Method::Lbfgs
+        | Method::Bfgs
+        | Method::Newton
+        | Method::Bhhh
+        | Method::ConjugateGradient
+        | Method::SteepestDescent => matches!(
             polished.judged.convergence,
             Convergence::Converged(ConvergedBy::Gradient)
         ),

@@ -7,7 +7,8 @@
 //! | `driver.rs` | the restart/recovery state machine around single runs |
 //! | `run.rs` | what one run is given and hands back |
 //! | `multistart.rs` | several starts in parallel, the best optimum and the distinct ones |
-//! | `lbfgs.rs`, `bfgs.rs`, `neldermead.rs` | one argmin solver each: a single run (the quasi-Newton ones share `lbfgs::run_solver`) |
+//! | `lbfgs.rs`, `bfgs.rs`, `cg.rs`, `steepest.rs`, `neldermead.rs` | one argmin solver each: a single run (the gradient ones share `lbfgs::run_solver`) |
+//! | `stopping.rs` | the convergence test argmin's CG and steepest descent lack |
 //! | `trust.rs` | trust-region Newton steps that open an L-BFGS fit with a few parameters |
 //! | `verdict.rs` | the verdict at a point, a pure function of its evidence |
 //! | `curvature.rs` | Hessians, and the standard errors that follow from them |
@@ -17,12 +18,15 @@
 //! argmin's termination reason alone.
 
 mod bfgs;
+mod cg;
 mod curvature;
 mod driver;
 mod lbfgs;
 mod multistart;
 mod neldermead;
 mod run;
+mod steepest;
+mod stopping;
 mod trace;
 mod trust;
 mod verdict;

@@ -304,7 +304,12 @@ fn decide(e: &Evidence<'_>, d: &Distances) -> Convergence {
         });
     }
     match e.method {
-        Method::Lbfgs | Method::Bfgs | Method::Newton | Method::Bhhh => {
+        Method::Lbfgs
+        | Method::Bfgs
+        | Method::Newton
+        | Method::Bhhh
+        | Method::ConjugateGradient
+        | Method::SteepestDescent => {
             if d.curving_down.is_some() {
                 Convergence::NotConverged(short(distance))
             } else if distance <= tolerance && d.bias <= tolerance {

@@ -37,6 +37,10 @@ enum Command {
     Fit(FitArgs),
     /// Run every optimizer on the same data from the same start, side by side.
     Compare(CompareArgs),
+    /// Run every optimizer on a built-in suite of problems with known answers (NIST StRD,
+    /// closed forms, test functions): success, cost and verdict per problem and method, with
+    /// performance and data profiles.
+    Benchmark(BenchmarkArgs),
     /// Print (and plot) the profile log-likelihood of one parameter with its interval.
     Profile(ProfileArgs),
 }
@@ -89,9 +93,43 @@ struct CompareArgs {
     input: Input,
     #[command(flatten)]
     starts: StartArgs,
+    /// The methods to run, comma-separated (default: every one).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    methods: Vec<MethodArg>,
     /// Print exactly one JSON object.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct BenchmarkArgs {
+    /// Folder for benchmark.json and the two profile figures (created if missing).
+    #[arg(long, default_value = "maxlik-benchmark")]
+    out: PathBuf,
+    /// The methods to run, comma-separated (default: every one).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    methods: Vec<MethodArg>,
+    /// Fit each problem from this many starts (multi-start; 1: the problem's own start only).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100))]
+    starts: u64,
+    /// Print the records as JSON instead of the tables.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The methods named, or every one.
+fn methods(named: &[MethodArg]) -> Vec<Method> {
+    if named.is_empty() {
+        Method::ALL.to_vec()
+    } else {
+        let mut methods: Vec<Method> = Vec::new();
+        for &m in named {
+            if !methods.contains(&m.into()) {
+                methods.push(m.into());
+            }
+        }
+        methods
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -128,8 +166,12 @@ pub enum MethodArg {
     Newton,
     /// BFGS with a More-Thuente line search.
     Bfgs,
-    /// BHHH (outer product of the per-observation scores) with a trust region.
+    /// BHHH (covariance of the per-observation scores) with a trust region.
     Bhhh,
+    /// Nonlinear conjugate gradients (Polak–Ribière+).
+    Cg,
+    /// Steepest descent (for teaching: slow, zig-zags).
+    SteepestDescent,
 }
 
 impl From<MethodArg> for Method {
@@ -140,6 +182,8 @@ impl From<MethodArg> for Method {
             MethodArg::Newton => Method::Newton,
             MethodArg::Bfgs => Method::Bfgs,
             MethodArg::Bhhh => Method::Bhhh,
+            MethodArg::Cg => Method::ConjugateGradient,
+            MethodArg::SteepestDescent => Method::SteepestDescent,
         }
     }
 }
@@ -151,6 +195,12 @@ pub fn run() -> Result<ExitCode> {
         Command::Demo { out } => demo::run(&out).map(exit_for),
         Command::Fit(args) => fit(&args),
         Command::Compare(args) => compare(&args),
+        Command::Benchmark(args) => crate::benchmark::command(
+            &args.out,
+            &methods(&args.methods),
+            args.starts as usize,
+            args.json,
+        ),
         Command::Profile(args) => profile(&args),
     }
 }
@@ -306,6 +356,7 @@ fn compare(args: &CompareArgs) -> Result<ExitCode> {
     let runs = with_model!(family, &loaded, |model, data| report::compare_all(
         &model,
         data,
+        &methods(&args.methods),
         |builder| loaded.apply(args.starts.apply(family, builder))
     )?);
     if args.json {

@@ -31,9 +31,11 @@ fn output_failed(e: &std::io::Error) -> ! {
 // The layers, bottom up: a module imports only from the layers above its own (tested in
 // tests/layering.rs).
 mod data;
+mod nist;
 mod plot;
 mod report;
 
+mod benchmark;
 mod demo;
 mod observations;
 

@@ -465,6 +465,52 @@ pub fn contours<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     finish(&mut chart, &root, SeriesLabelPosition::UpperLeft).map_err(&e)
 }
 
+/// Step curves of a fraction (0 to 1) against `x`, one per labelled series, each drawn to
+/// `x_max`: the performance and data profiles of `maxlik benchmark`.
+pub fn profiles(
+    path: &Path,
+    title: &str,
+    x_desc: &str,
+    curves: &[(String, Vec<(f64, f64)>)],
+) -> Result<()> {
+    let e = err(path);
+    let x_max = curves
+        .iter()
+        .flat_map(|(_, points)| points.iter().map(|p| p.0))
+        .fold(1.0_f64, f64::max)
+        * 1.05;
+    let root = SVGBackend::new(path, SIZE).into_drawing_area();
+    root.fill(&WHITE).map_err(&e)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, (FONT, 20))
+        .margin(15)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d(0.0..x_max, 0.0..1.02)
+        .map_err(&e)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc("fraction of problems solved")
+        .draw()
+        .map_err(&e)?;
+    for (k, (label, points)) in curves.iter().enumerate() {
+        let colour = Palette99::pick(k).to_rgba();
+        let mut line = points.clone();
+        if let Some(&(_, last)) = line.last() {
+            line.push((x_max, last));
+        }
+        chart
+            .draw_series(LineSeries::new(line, colour.stroke_width(2)))
+            .map_err(&e)?
+            .label(label.as_str())
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 15, y)], colour.stroke_width(2))
+            });
+    }
+    finish(&mut chart, &root, SeriesLabelPosition::LowerRight).map_err(&e)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,8 @@ use serde_json::{Map, Value, json};
 
 /// One optimizer's run in `compare`.
 pub struct Run {
-    pub label: &'static str,
+    pub label: String,
+    pub method: Method,
     pub fit: Fit,
     pub seconds: f64,
 }
@@ -191,44 +192,73 @@ pub fn profile_json(
     Value::Object(m).to_string()
 }
 
-/// Every optimizer on the same data from the same start(s); `starts` sets each one's starts.
+/// Runs shorter than this are repeated and timed by their median.
+const SHORT_RUN_SECONDS: f64 = 0.05;
+/// At most this many timed repeats of a short run.
+const TIMED_REPEATS: usize = 5;
+
+/// Each method of `methods` on the same data from the same start(s) (L-BFGS twice: central,
+/// then forward differences); `starts` sets each one's starts. One untimed fit first warms the
+/// thread pool and the caches, so that no method pays for them; a run shorter than
+/// [`SHORT_RUN_SECONDS`] is repeated and timed by the median of up to [`TIMED_REPEATS`]
+/// (every repeat gives the same fit: the fits are deterministic).
 pub fn compare_all<O: Sync, D: LogDensity<O> + Sync>(
     model: &Model<O, D>,
     data: &[O],
+    methods: &[Method],
     starts: impl Fn(FitOptionsBuilder) -> FitOptionsBuilder,
 ) -> Result<Vec<Run>> {
-    let configs: [(&'static str, FitOptions); 6] = [
-        (
-            "L-BFGS",
-            starts(FitOptions::builder(Method::Lbfgs)).build()?,
-        ),
-        (
-            "L-BFGS (forward differences)",
-            starts(FitOptions::builder(Method::Lbfgs).difference(Difference::Forward)).build()?,
-        ),
-        (
-            "Nelder-Mead",
-            starts(FitOptions::builder(Method::NelderMead)).build()?,
-        ),
-        (
-            "Newton",
-            starts(FitOptions::builder(Method::Newton)).build()?,
-        ),
-        ("BFGS", starts(FitOptions::builder(Method::Bfgs)).build()?),
-        ("BHHH", starts(FitOptions::builder(Method::Bhhh)).build()?),
-    ];
+    let mut configs: Vec<(String, Method, FitOptions)> = Vec::new();
+    for &method in methods {
+        configs.push((
+            method.to_string(),
+            method,
+            starts(FitOptions::builder(method)).build()?,
+        ));
+        if method == Method::Lbfgs {
+            configs.push((
+                "L-BFGS (forward differences)".into(),
+                method,
+                starts(FitOptions::builder(method).difference(Difference::Forward)).build()?,
+            ));
+        }
+    }
+    if let Some((_, _, options)) = configs.first() {
+        model.fit_with(data, options)?;
+    }
     configs
         .into_iter()
-        .map(|(label, options)| {
+        .map(|(label, method, options)| {
             let start = Instant::now();
             let fit = model.fit_with(data, &options)?;
+            let first = start.elapsed().as_secs_f64();
+            let mut times = vec![first];
+            if first < SHORT_RUN_SECONDS {
+                for _ in 1..TIMED_REPEATS {
+                    let start = Instant::now();
+                    model.fit_with(data, &options)?;
+                    times.push(start.elapsed().as_secs_f64());
+                }
+            }
+            times.sort_by(f64::total_cmp);
             Ok(Run {
                 label,
+                method,
                 fit,
-                seconds: start.elapsed().as_secs_f64(),
+                seconds: times[times.len() / 2],
             })
         })
         .collect()
+}
+
+/// How far each run's NLL is above the best any run reached (0 for the best).
+fn above_best(runs: &[Run]) -> Vec<f64> {
+    let best = runs
+        .iter()
+        .map(|r| r.fit.nll())
+        .filter(|v| v.is_finite())
+        .fold(f64::INFINITY, f64::min);
+    runs.iter().map(|r| r.fit.nll() - best).collect()
 }
 
 /// The JSON object of `maxlik compare --json`.
@@ -241,9 +271,12 @@ pub fn compare_json(
 ) -> String {
     let results: Vec<Value> = runs
         .iter()
-        .map(|r| {
+        .zip(above_best(runs))
+        .map(|(r, above)| {
             let mut m = Map::new();
+            m.insert("method".into(), json!(r.method.to_string()));
             m.insert("optimizer".into(), json!(r.label));
+            m.insert("nll_above_best".into(), json!(above));
             m.extend(fit_fields(&r.fit, r.seconds));
             Value::Object(m)
         })
@@ -265,6 +298,7 @@ pub fn compare_table(family: Family, runs: &[Run]) -> String {
     for r in runs {
         let _ = write!(out, "{:>width$}", r.label);
     }
+    let above = above_best(runs);
     out.push('\n');
     let row = |out: &mut String, label: &str, cell: &dyn Fn(&Run) -> String| {
         let _ = write!(out, "{label:<16}");
@@ -286,6 +320,11 @@ pub fn compare_table(family: Family, runs: &[Run]) -> String {
         });
     }
     row(&mut out, "NLL", &|r| format!("{:.12}", r.fit.nll()));
+    let _ = write!(out, "{:<16}", "NLL - best");
+    for a in &above {
+        let _ = write!(out, "{:>width$}", format!("{a:.3e}"));
+    }
+    out.push('\n');
     row(&mut out, "iterations", &|r| r.fit.iterations().to_string());
     row(&mut out, "NLL evaluations", &|r| {
         r.fit.nll_passes().to_string()
