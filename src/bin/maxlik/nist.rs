@@ -93,8 +93,16 @@ impl Kind {
     }
 
     /// The fewest significant digits (the log relative error, LRE) any coefficient agrees with
-    /// the certified values on, for the best ordering of interchangeable terms.
+    /// the certified values on, for the best ordering of interchangeable terms (and either sign
+    /// of a Gaussian peak's width).
     pub fn digits(self, certified: &[f64], estimates: &[f64]) -> f64 {
+        // A Gaussian peak's width enters squared: −w is the same curve as w.
+        let mut estimates = estimates.to_vec();
+        if self == Kind::Gauss {
+            for k in [4, 7] {
+                estimates[k] = estimates[k].abs();
+            }
+        }
         let mut orderings = self.orderings();
         if orderings.is_empty() {
             orderings.push((0..certified.len()).collect());
