@@ -10,7 +10,9 @@
 //! terms; the digits are counted for the best ordering.
 //!
 //! Run it with `cargo run --release --example nist_suite [lbfgs|nelder-mead|newton|bfgs|bhhh|cg|steepest-descent] [starts]
-//! [--exact]` (`ONLY=Name` for one problem, `SHOW=Name` to print its fits).
+//! [--exact]` (`ONLY=Name` for one problem, `SHOW=Name` to print its fits, `MAXITERS=k` for
+//! another iteration cap, `PERTURB=d` to start a relative `d` from the certified values, above
+//! them for the first start and below for the second: what a fit does near the optimum).
 
 use maxlik::{Convergence, Differentiable, Fit, FitOptions, Method, Model, Trust};
 
@@ -35,7 +37,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         _ => Method::Lbfgs,
     };
     let starts: usize = plain.get(1).map_or(Ok(1), |s| s.parse())?;
-    let options = FitOptions::builder(method).starts(starts).build()?;
+    let mut builder = FitOptions::builder(method).starts(starts);
+    if let Ok(m) = std::env::var("MAXITERS") {
+        builder = builder.max_iters(m.parse()?);
+    }
+    let options = builder.build()?;
     let (mut six_digits, mut false_trust, mut total) = (0, 0, 0);
     let derivatives = if exact {
         "exact derivatives"
@@ -52,7 +58,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let kind = set.kind;
         let data = &set.data;
         for s in 0..2 {
-            let full = set.start(s);
+            let mut full = set.start(s);
+            if let Ok(d) = std::env::var("PERTURB") {
+                let d: f64 = d.parse()?;
+                let mut c: Vec<f64> = set
+                    .certified
+                    .iter()
+                    .map(|c| c * (1.0 + if s == 0 { d } else { -d }))
+                    .collect();
+                let rss: f64 = set
+                    .data
+                    .iter()
+                    .map(|(y, x)| (y - set.kind.mean(x, &c)).powi(2))
+                    .sum();
+                c.push((rss / set.data.len() as f64).sqrt().max(1e-300));
+                full = c;
+            }
             let (sigma0, start) = full.split_last().expect("a σ");
             let sigma0 = *sigma0;
             let names: Vec<String> = (1..=start.len()).map(|i| format!("b{i}")).collect();

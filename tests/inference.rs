@@ -221,7 +221,7 @@ fn a_flat_direction_gives_no_standard_errors_and_names_the_combination() {
         Err(Error::StdErrorsUnavailable { .. })
     ));
     let Err(SeUnavailable::NotPositiveDefinite { direction, .. }) = fit.std_errors() else {
-        panic!("{:?}", fit.std_errors());
+        panic!("{:?}\n{fit}", fit.std_errors());
     };
     let coef = |name: &str| {
         direction

@@ -64,11 +64,17 @@ pub(crate) struct GradientFloor {
 /// floating-point spacing of the parameter: curvature turns a position error into a gradient
 /// error) and the bias `half_step · c` (the truncation error of forward differences, which the
 /// gradient cannot reveal about itself; zero for central ones and a score).
+///
+/// With a difference basis (finite differences along the columns of `basis`, directions in
+/// `z`), `rounding` and `half_step` are per direction (`half_step` then in units of that
+/// direction: the bias is `half_step` times the curvature along it); `spacing` stays per
+/// coordinate.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct FloorParts {
     pub(crate) rounding: Vec<f64>,
     pub(crate) spacing: Vec<f64>,
     pub(crate) half_step: Vec<f64>,
+    pub(crate) basis: Option<DMatrix<f64>>,
 }
 
 impl FloorParts {
@@ -103,7 +109,53 @@ pub(super) struct CachedGradient {
     gradient: Vec<f64>,
 }
 
+/// Directions in `z` (the columns of `b`) that finite differences are taken along, and
+/// `b⁻ᵀ`, which turns the derivatives along them into the gradient in `z`.
+///
+/// Along the coordinate axes, a difference's rounding error (`ε|f|/h`) reaches the weak
+/// direction of a Hessian with condition number `κ` amplified by up to `√κ` standard errors:
+/// at `κ = 1e8` (sums of exponentials) the optimum cannot be placed closer than 1e-3 standard
+/// errors. Along directions of unit curvature (a whitening of the Hessian) every direction's
+/// error is `ε|f|/h` standard errors, whatever `κ`.
+#[derive(Debug, Clone)]
+pub(crate) struct Basis {
+    pub(crate) b: DMatrix<f64>,
+    inverse_transpose: DMatrix<f64>,
+}
+
+impl Basis {
+    /// `None` unless `b` is square, finite and invertible.
+    pub(crate) fn new(b: DMatrix<f64>) -> Option<Self> {
+        if !b.is_square() || b.iter().any(|v| !v.is_finite()) {
+            return None;
+        }
+        let inverse_transpose = b.clone().try_inverse()?.transpose();
+        inverse_transpose
+            .iter()
+            .all(|v| v.is_finite())
+            .then_some(Basis {
+                b,
+                inverse_transpose,
+            })
+    }
+}
+
 impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, F, S> {
+    /// Takes finite-difference gradients along the columns of `b` (directions in `z`) from now
+    /// until the coordinates move, or along the axes again with `None` (or a `b` that is not
+    /// invertible). Gradients remembered from before are forgotten.
+    pub(crate) fn set_difference_basis(&self, b: Option<DMatrix<f64>>) {
+        let basis = b.and_then(Basis::new);
+        let p = self.coords.dim();
+        *self.basis.borrow_mut() = basis.filter(|basis| basis.b.nrows() == p);
+        self.gradients.borrow_mut().clear();
+    }
+
+    /// The directions finite differences are taken along, when not the axes.
+    pub(crate) fn difference_basis(&self) -> Option<DMatrix<f64>> {
+        self.basis.borrow().as_ref().map(|basis| basis.b.clone())
+    }
+
     /// The gradient of the mean NLL in `z`: from the supplied score when there is one,
     /// otherwise by finite differences with finitediff.
     pub(crate) fn mean_gradient(&self, z: &[f64]) -> std::result::Result<Vec<f64>, Failure> {
@@ -301,6 +353,31 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
             .collect()
     }
 
+    /// [`stretch`](Self::stretch) for steps along the columns of `b`: each direction's step is
+    /// lengthened until it spans [`STEP_SPACINGS`] spacings of the coordinate it moves most
+    /// relative to that coordinate's spacing.
+    fn stretch_along(&self, z: &[f64], scheme: Difference, b: &DMatrix<f64>) -> Vec<f64> {
+        let h = scheme.step();
+        let spacing = self.coords.spacing(z);
+        (0..b.ncols())
+            .map(|k| {
+                let column = b.column(k);
+                let (i, _) = column
+                    .iter()
+                    .zip(&spacing)
+                    .enumerate()
+                    .map(|(i, (v, s))| (i, v.abs() / s))
+                    .fold((0, 0.0), |best, x| if x.1 > best.1 { x } else { best });
+                let step = h * column[i].abs();
+                if step > 0.0 {
+                    resolvable(step, spacing[i]) / step
+                } else {
+                    1.0
+                }
+            })
+            .collect()
+    }
+
     /// The finite-difference gradient of the mean NLL in `z`, whatever a score says.
     ///
     /// finitediff differentiates `w ↦ f(z + w ⊙ r)` at `w = 0`, where `r` is [`stretch`]:
@@ -314,14 +391,25 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
         z: &[f64],
         scheme: Difference,
     ) -> std::result::Result<Vec<f64>, Failure> {
-        let stretch = self.stretch(z, scheme);
+        let basis = self.basis.borrow().clone();
+        let stretch = match &basis {
+            Some(basis) => self.stretch_along(z, scheme, &basis.b),
+            None => self.stretch(z, scheme),
+        };
         let cost = |w: &Vec<f64>| -> std::result::Result<f64, argmin::core::Error> {
-            let at: Vec<f64> = z
-                .iter()
-                .zip(w)
-                .zip(&stretch)
-                .map(|((z, w), r)| z + w * r)
-                .collect();
+            let at: Vec<f64> = match &basis {
+                Some(basis) => {
+                    let scaled: Vec<f64> = w.iter().zip(&stretch).map(|(w, r)| w * r).collect();
+                    let step = &basis.b * nalgebra::DVector::from_column_slice(&scaled);
+                    z.iter().zip(step.iter()).map(|(z, d)| z + d).collect()
+                }
+                None => z
+                    .iter()
+                    .zip(w)
+                    .zip(&stretch)
+                    .map(|((z, w), r)| z + w * r)
+                    .collect(),
+            };
             self.mean_nll(&at).map_err(|f| self.fail(f))
         };
         let origin = vec![0.0; z.len()];
@@ -331,16 +419,26 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
                 finitediff::vec::central_diff(&cost)(&origin)
             }
         };
-        grad.map(|g| g.iter().zip(&stretch).map(|(g, r)| g / r).collect())
-            .map_err(|e| {
-                self.failure
-                    .borrow_mut()
-                    .take()
-                    .unwrap_or(Failure::Nll(Error::Solver {
-                        solver: "finitediff",
-                        message: e.to_string(),
-                    }))
-            })
+        grad.map(|g| {
+            let along: Vec<f64> = g.iter().zip(&stretch).map(|(g, r)| g / r).collect();
+            match &basis {
+                Some(basis) => (&basis.inverse_transpose
+                    * nalgebra::DVector::from_column_slice(&along))
+                .iter()
+                .copied()
+                .collect(),
+                None => along,
+            }
+        })
+        .map_err(|e| {
+            self.failure
+                .borrow_mut()
+                .take()
+                .unwrap_or(Failure::Nll(Error::Solver {
+                    solver: "finitediff",
+                    message: e.to_string(),
+                }))
+        })
     }
 
     /// The smallest gradient of the mean NLL at `z` (where it is `f`) that the computation can
@@ -355,12 +453,21 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
     pub(crate) fn floor_parts(&self, z: &[f64], f: f64) -> FloorParts {
         let noise_f = 8.0 * EPS * f.abs().max(1.0);
         let scheme = self.difference.scheme(0.0, true);
-        let stretch = self.stretch(z, scheme);
+        let basis = if self.score.is_some() {
+            None
+        } else {
+            self.difference_basis()
+        };
+        let stretch = match &basis {
+            Some(b) => self.stretch_along(z, scheme, b),
+            None => self.stretch(z, scheme),
+        };
         let h = scheme.step();
         let mut parts = FloorParts {
             rounding: Vec::with_capacity(z.len()),
             spacing: self.coords.spacing(z),
             half_step: Vec::with_capacity(z.len()),
+            basis,
         };
         for r in &stretch {
             let step = h * r;

@@ -19,9 +19,9 @@ use crate::error::{Error, Result};
 use crate::params::Params;
 
 pub(crate) use coords::{Coordinates, resolvable};
-use gradient::CachedGradient;
 pub use gradient::Difference;
 pub(crate) use gradient::FloorParts;
+use gradient::{Basis, CachedGradient};
 use nll::nll_of;
 pub(crate) use nll::{Sample, nll};
 pub(crate) use scores::{observation_scores, steps as score_steps};
@@ -100,6 +100,10 @@ pub(crate) struct Objective<'a, O, F, S> {
     /// The last exact Hessian in `u` and the summed score of the same pass, keyed by the bits
     /// of the parameters they were taken at.
     exact_hessian: RefCell<Option<ExactPass>>,
+    /// The directions finite-difference gradients are taken along, when not the coordinate
+    /// axes: set from a Hessian whose condition makes differences along the axes too coarse
+    /// for its weak directions; cleared when the coordinates move.
+    basis: RefCell<Option<Basis>>,
 }
 
 impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, F, S> {
@@ -137,6 +141,7 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
             gradients: RefCell::new(Vec::new()),
             start_gradient: RefCell::new(None),
             exact_hessian: RefCell::new(None),
+            basis: RefCell::new(None),
         }
     }
 
@@ -181,6 +186,7 @@ impl<'a, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Objective<'a, O, 
     /// the coordinates: they are never used uncalibrated after a move.
     pub(crate) fn recentre(&mut self, theta: &[f64], guess: Option<&[f64]>) -> Result<f64> {
         self.coords = Coordinates::new(self.params, theta);
+        self.basis.borrow_mut().take();
         self.calibrate(guess)
     }
 

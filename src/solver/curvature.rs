@@ -22,6 +22,15 @@ const HESSIAN_STEP: f64 = 3e-4;
 /// along its own principal axes.
 const WHITEN_CONDITION: f64 = 10.0;
 
+/// Times at most a Hessian is measured along principal axes, each time in the frame of the
+/// one before, until its eigenvalues there are within [`FRAME_SLACK`] of 1.
+const WHITEN_ROUNDS: usize = 3;
+
+/// A principal frame is good enough when the Hessian measured in it has eigenvalues within
+/// this factor of 1: each direction's step is then within `√FRAME_SLACK` of the one suited to
+/// its curvature.
+const FRAME_SLACK: f64 = 4.0;
+
 /// Times the Hessian is taken again with steps corrected by its own diagonal.
 const STEP_CORRECTIONS: usize = 2;
 
@@ -183,6 +192,19 @@ pub(crate) fn local_hessian<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync
     hessian(objective, u, f, &unit_steps(objective, &spacing))
 }
 
+/// [`local_hessian`] measured along the principal axes of `frame` (a positive-definite
+/// Hessian in `u` measured nearby): each direction gets a step suited to its curvature, so
+/// that the weak directions of an ill-conditioned Hessian are measured as well as the strong
+/// ones. `None` when `frame` is not positive definite or a point is not finite.
+pub(crate) fn local_hessian_in_frame<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    objective: &Objective<'_, O, F, S>,
+    u: &[f64],
+    f: f64,
+    frame: &DMatrix<f64>,
+) -> Option<DMatrix<f64>> {
+    whitened_once(objective, u, f, frame, false).map(|(h, _, _)| h)
+}
+
 /// Steps in `u` of [`HESSIAN_STEP`] in coordinates of unit curvature (each coordinate's scale
 /// over the square root of its calibrated curvature), lengthened to be resolvable against
 /// `spacing`.
@@ -233,9 +255,19 @@ pub(crate) fn observe<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     // Ill-conditioned: measured along the coordinate axes, the weak direction's curvature is
     // a small difference of large ones and rounding swamps it. Measured again along the
     // Hessian's own principal axes, every direction gets a step suited to its curvature.
+    // A Hessian that is indefinite by a hair along the axes (a correlation of 1 − 4e-8 read
+    // as 1 + 4e-8) is measured again too, in the frame of its absolute eigenvalues: the
+    // measurement along its own axes says whether it is.
+    // It stands only if it finds the Hessian positive definite; a flat direction (a
+    // likelihood that depends on a − b only) is judged from the axes, as before.
+    let (frame, ambiguous) = if scaled_condition(&h1).is_some_and(|c| c > WHITEN_CONDITION) {
+        (Some(h1.clone()), false)
+    } else {
+        (ambiguous_frame(&h1), true)
+    };
     if !objective.has_score()
-        && scaled_condition(&h1).is_some_and(|c| c > WHITEN_CONDITION)
-        && let Some((w1, w2, frame)) = whitened_hessians(objective, &u, f, &h1, stability)
+        && let Some(frame) = frame
+        && let Some((w1, w2, frame)) = whitened_hessians(objective, &u, f, &frame, stability)
     {
         let params = objective.params();
         let names: Vec<String> = params.all().iter().map(|p| p.name.clone()).collect();
@@ -248,10 +280,12 @@ pub(crate) fn observe<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
             (&names, params.free()),
             frame,
         );
-        return Curvature {
-            hessian: Some(w1),
-            result,
-        };
+        if !ambiguous || result.is_ok() {
+            return Curvature {
+                hessian: Some(w1),
+                result,
+            };
+        }
     }
     // An exact Hessian does not depend on a step: there is no second one to compare.
     let h2 = if stability && !objective.has_exact_hessian() {
@@ -328,7 +362,7 @@ fn jacobian_u<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
 }
 
 /// The condition number of `h` scaled to unit diagonal, when its diagonal is positive.
-fn scaled_condition(h: &DMatrix<f64>) -> Option<f64> {
+pub(crate) fn scaled_condition(h: &DMatrix<f64>) -> Option<f64> {
     let p = h.nrows();
     if (0..p).any(|k| h[(k, k)].partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)) {
         return None;
@@ -340,6 +374,37 @@ fn scaled_condition(h: &DMatrix<f64>) -> Option<f64> {
     (min > 0.0).then(|| max / min)
 }
 
+/// A Hessian whose scaled condition number exceeds this is singular but for rounding (a flat
+/// direction): whitening it would send steps and differences off along that direction.
+pub(crate) const SINGULAR_CONDITION: f64 = 1e13;
+
+/// The smallest eigenvalue (relative to the largest, of `h` scaled to unit diagonal) that
+/// can be a rounding artefact of differences along the axes rather than the curvature.
+const AMBIGUOUS_CURVATURE: f64 = 1e-4;
+
+/// A positive-definite frame for a Hessian with a positive diagonal whose smallest scaled
+/// eigenvalue is not positive but within [`AMBIGUOUS_CURVATURE`] of zero: the same eigenvectors
+/// with absolute eigenvalues (floored at `FLAT_RATIO` of the largest). `None` otherwise.
+fn ambiguous_frame(h: &DMatrix<f64>) -> Option<DMatrix<f64>> {
+    let p = h.nrows();
+    if (0..p).any(|k| h[(k, k)].partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)) {
+        return None;
+    }
+    let d: Vec<f64> = (0..p).map(|k| h[(k, k)].sqrt()).collect();
+    let r = DMatrix::from_fn(p, p, |i, j| h[(i, j)] / (d[i] * d[j]));
+    let eigen = SymmetricEigen::new(r);
+    let (min, max) = (eigen.eigenvalues.min(), eigen.eigenvalues.max());
+    if !(min <= 0.0 && -min <= AMBIGUOUS_CURVATURE * max) {
+        return None;
+    }
+    let floor = FLAT_RATIO * max;
+    let lambda = eigen.eigenvalues.map(|v| v.abs().max(floor));
+    let q = &eigen.eigenvectors;
+    let r = q * DMatrix::from_diagonal(&lambda) * q.transpose();
+    let frame = DMatrix::from_fn(p, p, |i, j| r[(i, j)] * d[i] * d[j]);
+    frame.iter().all(|v| v.is_finite()).then_some(frame)
+}
+
 /// Where the Hessians were measured, which sets how their difference is read.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Frame {
@@ -349,8 +414,9 @@ enum Frame {
     /// Along the principal axes of a first Hessian: the Hessian there is about the identity,
     /// and its smallest eigenvalue is judged against the steps' difference in that frame.
     Whitened {
-        /// The smallest eigenvalue of the Hessian in the principal frame (about 1).
+        /// The smallest and largest eigenvalues of the Hessian in the principal frame (about 1).
         smallest: f64,
+        largest: f64,
         /// `p · max |H_w(h) − H_w(h/2)|` in that frame.
         uncertainty: f64,
     },
@@ -361,6 +427,41 @@ enum Frame {
 /// the second differences along the columns of `D = h R` give `M = Dᵀ H D`, and
 /// `H = L M Lᵀ / h²`. `None` unless `h_u` is positive definite and every point is finite.
 fn whitened_hessians<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    objective: &Objective<'_, O, F, S>,
+    u: &[f64],
+    f: f64,
+    h_u: &DMatrix<f64>,
+    stability: bool,
+) -> Option<(DMatrix<f64>, DMatrix<f64>, Frame)> {
+    let mut measured = whitened_once(objective, u, f, h_u, stability)?;
+    // A frame from a Hessian whose weak direction was measured along the axes can be far from
+    // whitening: that direction's curvature read 500 times too high at condition 1e8, its
+    // step was then too short to measure it, and rounding made it look flat. The Hessian just
+    // measured gives a better frame; measure again in it until the frame is nearly right.
+    for _ in 1..WHITEN_ROUNDS {
+        let (
+            _,
+            _,
+            Frame::Whitened {
+                smallest, largest, ..
+            },
+        ) = measured
+        else {
+            break;
+        };
+        if smallest >= 1.0 / FRAME_SLACK && largest <= FRAME_SLACK {
+            break;
+        }
+        match whitened_once(objective, u, f, &measured.0, stability) {
+            Some(better) => measured = better,
+            None => break,
+        }
+    }
+    Some(measured)
+}
+
+/// One measurement of [`whitened_hessians`] in the frame of `h_u`.
+fn whitened_once<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     objective: &Objective<'_, O, F, S>,
     u: &[f64],
     f: f64,
@@ -395,8 +496,10 @@ fn whitened_hessians<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         }
         w2.iter().all(|v| v.is_finite()).then_some(w2)?
     };
+    let eigenvalues = SymmetricEigen::new(w1.clone()).eigenvalues;
     let frame = Frame::Whitened {
-        smallest: SymmetricEigen::new(w1.clone()).eigenvalues.min(),
+        smallest: eigenvalues.min(),
+        largest: eigenvalues.max(),
         uncertainty: (&w1 - &w2).amax() * w1.nrows() as f64,
     };
     let back = |w: &DMatrix<f64>| {
@@ -554,6 +657,7 @@ fn analyse(
         Frame::Whitened {
             smallest,
             uncertainty,
+            ..
         } => smallest <= FLAT_MARGIN * uncertainty,
     };
     if lambda_min <= FLAT_RATIO * lambda_max || within_noise {

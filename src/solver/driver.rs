@@ -47,6 +47,33 @@ fn checkpoint_iters(dim: usize) -> u64 {
     (5 * dim as u64).max(20)
 }
 
+/// Hessians whose scaled condition number exceeds this have finite-difference gradients
+/// taken along the axes that whiten them (see [`crate::objective`]'s `Basis`): along the
+/// coordinate axes, rounding reaches their weak direction amplified by up to the square root
+/// of the condition number.
+const BASIS_CONDITION: f64 = 1e4;
+
+/// The directions finite-difference gradients should be taken along near where `hessian` (in
+/// `u`) was measured: the whitened axes of an ill-conditioned positive-definite Hessian, or
+/// the coordinate axes (`None`).
+fn difference_basis<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+    objective: &Objective<'_, O, F, S>,
+    hessian: Option<&DMatrix<f64>>,
+) -> Option<DMatrix<f64>> {
+    let hessian = hessian?;
+    if objective.has_score()
+        || !curvature::scaled_condition(hessian)
+            .is_some_and(|c| c > BASIS_CONDITION && c < curvature::SINGULAR_CONDITION)
+    {
+        return None;
+    }
+    Whitening::new(hessian, objective.coords().scales()).map(|w| w.r().clone())
+}
+
+/// An L-BFGS run in coordinates whitened by an ill-conditioned Hessian stops after this many
+/// times [`checkpoint_iters`] for the Hessian to be measured again.
+const REWHITEN_FACTOR: u64 = 2;
+
 /// Where a stage starts.
 pub(crate) struct Start {
     /// The user's parameters.
@@ -215,13 +242,21 @@ impl Progress {
         {
             max_iters = max_iters.min(RECOVERY_ITERS);
         }
+        // Without a Hessian, or with an ill-conditioned one (which changes along the way: a
+        // scale parameter falling by orders of magnitude, a curved valley), L-BFGS stops now
+        // and then for a fresh Hessian to whiten its coordinates and difference directions.
+        let stale = match &self.hessian {
+            None => Some(checkpoint_iters(dim)),
+            Some(h) => curvature::scaled_condition(h)
+                .is_none_or(|c| c > BASIS_CONDITION)
+                .then(|| REWHITEN_FACTOR * checkpoint_iters(dim)),
+        };
         let checkpoint = shrink.is_none()
             && options.method == Method::Lbfgs
             && dim >= 2
-            && self.hessian.is_none()
-            && max_iters > checkpoint_iters(dim);
-        if checkpoint {
-            max_iters = checkpoint_iters(dim);
+            && stale.is_some_and(|k| max_iters > k);
+        if checkpoint && let Some(k) = stale {
+            max_iters = k;
         }
         let settings = RunSettings {
             tolerance: options.tolerance,
@@ -248,6 +283,7 @@ impl Progress {
             .hessian
             .as_ref()
             .and_then(|h| Whitening::new(h, objective.coords().scales()));
+        objective.set_difference_basis(difference_basis(objective, self.hessian.as_ref()));
         let run = match options.method {
             Method::NelderMead => neldermead::run(objective, f0, &settings, whitening.as_ref())?,
             Method::Bfgs => bfgs::run(objective, f0, &settings, whitening.as_ref())?,
@@ -322,6 +358,13 @@ impl Progress {
             curvature::observe(objective, &run.z, run.f, theta_end, options.standard_errors);
         self.hessian_passes += passes(objective.counts()) - before;
         self.hessian = measured.hessian.clone();
+        // Only a Hessian that gave standard errors (positive definite beyond its measurement's
+        // uncertainty) is trusted to whiten the differences.
+        if measured.result.is_ok()
+            && let Some(basis) = difference_basis(objective, measured.hessian.as_ref())
+        {
+            objective.set_difference_basis(Some(basis));
+        }
         let stopped_by_gradient_test = matches!(ended, Ended::SolverConverged);
         let mut outcome = judge_at(
             objective,
@@ -347,10 +390,16 @@ impl Progress {
                 direction: direction.clone(),
             });
         }
-        // BHHH converges linearly and its steps rest on finite-difference scores of single
-        // observations: it stalls near the optimum. The Hessian measured for the verdict gives
-        // the last step (Newton's), accepted only if the gradient test then passes there.
-        if options.method == Method::Bhhh
+        // A run can stall near the optimum: BHHH converges linearly on finite-difference scores
+        // of single observations; a line search on an ill-conditioned NLL (condition 1e8)
+        // cannot tell its trial points apart a few 1e-6 standard errors from the optimum,
+        // where the gradient, taken along the Hessian's whitened axes, still locates it. The
+        // Hessian measured for the verdict gives the last step (Newton's), accepted only if
+        // the gradient test then passes there.
+        // Other methods take that step only when no restart is left: a restart is the
+        // ordinary mend, and the textbook fits keep their paths.
+        let last_chance = out_of_iterations || self.tries.out_of_tries();
+        if (options.method == Method::Bhhh || (options.method != Method::NelderMead && last_chance))
             && matches!(
                 outcome.judged.convergence,
                 Convergence::NotConverged(
@@ -360,18 +409,18 @@ impl Progress {
             && let Some(polished) = polish(objective, &outcome, &measured, options)
         {
             if let Ok(theta) = objective.coords().theta(&polished.z) {
-                if objective.has_exact_hessian() {
-                    let before = passes(objective.counts());
-                    measured = curvature::observe(
-                        objective,
-                        &polished.z,
-                        polished.f,
-                        &theta,
-                        options.standard_errors,
-                    );
-                    self.hessian_passes += passes(objective.counts()) - before;
-                    self.hessian = measured.hessian.clone();
-                }
+                // The standard errors are taken where the fit ends: the step from a stall
+                // can be longer than the precision limit's.
+                let before = passes(objective.counts());
+                measured = curvature::observe(
+                    objective,
+                    &polished.z,
+                    polished.f,
+                    &theta,
+                    options.standard_errors,
+                );
+                self.hessian_passes += passes(objective.counts()) - before;
+                self.hessian = measured.hessian.clone();
                 self.path.push(theta);
             }
             outcome = polished;

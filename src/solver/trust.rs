@@ -25,6 +25,7 @@ use crate::error::Result;
 use crate::objective::Objective;
 
 use super::curvature;
+use super::whitening::Whitening;
 
 /// The numbers of free parameters an L-BFGS fit opens with trust-region steps for. With one or
 /// two parameters the scales measured at the start are the curvature, near enough; beyond a
@@ -57,6 +58,10 @@ const EXACT_HANDOVER: f64 = 1e-2;
 /// A radius this small (in the scaled coordinates) means the model cannot be trusted anywhere
 /// near: the opening hands over to L-BFGS as it is.
 const SMALLEST_RADIUS: f64 = 1e-10;
+
+/// A Hessian whose scaled condition number exceeds this is the frame of the next step's model
+/// and region.
+const FRAME_CONDITION: f64 = 1e4;
 
 /// Where the opening ended.
 pub(crate) struct Opening {
@@ -140,11 +145,15 @@ pub(crate) fn open<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     };
     // With exact second derivatives, or as the fit's method, every step is Newton's: no cap
     // beyond the fit's own.
+    // So does an opening in a frame (an ill-conditioned NLL), whose steps go on to the
+    // optimum: sums of exponentials take 100 to 160 of them, as with an exact Hessian.
+    let all_steps = max_steps;
     let max_steps = if exact || matches!(until, Until::Optimum(_)) {
         max_steps
     } else {
         max_steps.min(OPENING_STEPS)
     };
+    let cap = |framed: bool| if framed { all_steps } else { max_steps };
     let handover = match until {
         Until::Curvature if exact => EXACT_HANDOVER,
         Until::Curvature => f64::INFINITY,
@@ -153,21 +162,52 @@ pub(crate) fn open<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     // Each accepted step re-centres the coordinates and measures their scales again, so the
     // region is always a ball in coordinates of unit curvature where the model is taken: the
     // curvature can change by orders of magnitude between the start and the optimum.
-    'models: while opening.steps < max_steps {
-        let Some((g, h_u, h_z)) = model(objective, f, curvature) else {
+    //
+    // An ill-conditioned Hessian (condition 1e8 on sums of exponentials) makes that ball a
+    // needle along its weak direction, and differences along the axes measure that
+    // direction's curvature and slope badly: the next model is then taken along the axes
+    // that whiten the last Hessian, and the region is a ball in those axes.
+    let mut frame: Option<DMatrix<f64>> = None;
+    'models: while opening.steps < cap(frame.is_some()) {
+        let Some((g, h_u, h_z)) = model(objective, f, curvature, frame.as_ref()) else {
             break;
         };
-        while opening.steps < max_steps {
-            let Some(step) = Step::within(&g, &h_z, radius) else {
+        let whitening = frame
+            .as_ref()
+            .and_then(|h| Whitening::new(h, objective.coords().scales()));
+        // The model in the whitened axes `w` (`z = R w`): `g_w = Rᵀ g`, `H_w = Rᵀ H R`.
+        let (g_w, h_w) = match &whitening {
+            Some(w) => {
+                let r = w.r();
+                let g_w: Vec<f64> = (r.transpose() * DVector::from_column_slice(&g))
+                    .iter()
+                    .copied()
+                    .collect();
+                (g_w, r.transpose() * &h_z * r)
+            }
+            None => (g.clone(), h_z.clone()),
+        };
+        frame = (curvature == Curvature::Hessian && !objective.has_score())
+            .then(|| h_u.clone())
+            .filter(|h| {
+                curvature::scaled_condition(h)
+                    .is_some_and(|c| c > FRAME_CONDITION && c < curvature::SINGULAR_CONDITION)
+                    && h.clone().cholesky().is_some()
+            });
+        while opening.steps < cap(whitening.is_some()) {
+            let Some(mut step) = Step::within(&g_w, &h_w, radius) else {
                 break 'models;
             };
+            let length = step.length();
+            if let Some(w) = &whitening {
+                step.d = w.z(&step.d);
+            }
             opening.steps += 1;
             let f_next = objective.mean_nll(&step.d).ok().filter(|v| v.is_finite());
             let ratio = match f_next {
                 Some(v) if step.predicted > 0.0 => (f - v) / step.predicted,
                 _ => f64::NEG_INFINITY,
             };
-            let length = step.length();
             if ratio < SHRINK_RATIO {
                 radius = 0.25 * length;
             } else if ratio > GOOD_RATIO && step.bounded {
@@ -194,7 +234,15 @@ pub(crate) fn open<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
             // optimum was within the hand-over distance (in standard errors) before the step:
             // after it, quadratically closer.
             let distance = (2.0 * step.predicted * objective.n()).sqrt();
-            if step.newton && (ratio - 1.0).abs() <= 1.0 - GOOD_RATIO && distance <= handover {
+            // On an ill-conditioned NLL (a frame in use) L-BFGS crawls along the curved valley
+            // far from the optimum, where each framed Newton step costs a few of its
+            // iterations: the steps go on, as with an exact Hessian, until the optimum is near.
+            let reach = if whitening.is_some() {
+                handover.min(EXACT_HANDOVER)
+            } else {
+                handover
+            };
+            if step.newton && (ratio - 1.0).abs() <= 1.0 - GOOD_RATIO && distance <= reach {
                 opening.hessian = Some(h_u);
                 opening.end = End::Reached;
                 break 'models;
@@ -202,7 +250,7 @@ pub(crate) fn open<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
             continue 'models;
         }
     }
-    if opening.end != End::Reached && opening.steps >= max_steps {
+    if opening.end != End::Reached && opening.steps >= cap(frame.is_some()) {
         opening.end = End::Steps;
     }
     Ok(opening)
@@ -215,15 +263,26 @@ fn model<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     objective: &Objective<'_, O, F, S>,
     f: f64,
     source: Curvature,
+    frame: Option<&DMatrix<f64>>,
 ) -> Option<(Vec<f64>, DMatrix<f64>, DMatrix<f64>)> {
     let coords = objective.coords();
     let centre = vec![0.0; coords.dim()];
     let s = coords.scales();
     let (g, h_u) = match source {
-        Curvature::Hessian => (
-            objective.verdict_gradient(&centre).ok()?,
-            curvature::local_hessian(objective, &coords.u_of(&centre), f)?,
-        ),
+        Curvature::Hessian => {
+            let u = coords.u_of(&centre);
+            let framed = frame.and_then(|h| {
+                objective.set_difference_basis(
+                    Whitening::new(h, coords.scales()).map(|w| w.r().clone()),
+                );
+                curvature::local_hessian_in_frame(objective, &u, f, h)
+            });
+            let h_u = match framed {
+                Some(h_u) => h_u,
+                None => curvature::local_hessian(objective, &u, f)?,
+            };
+            (objective.verdict_gradient(&centre).ok()?, h_u)
+        }
         Curvature::OuterProduct => {
             let (g_u, h_u) = objective.outer_product_at_u(&coords.u_of(&centre)).ok()?;
             // ∂/∂z = s ∂/∂u.

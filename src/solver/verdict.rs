@@ -126,13 +126,14 @@ impl Distances {
         // standard errors: √(n Σ e_k² (H⁻¹)_kk) with the Hessian here. Correlated parameters
         // make (H⁻¹)_kk far larger than 1/H_kk: the weak direction amplifies the noise, which
         // the diagonal alone would miss.
-        let inverse_diagonal: Option<Vec<f64>> = hessian.and_then(|h| {
+        let h_z: Option<DMatrix<f64>> = hessian.and_then(|h| {
             let p = h.nrows();
-            if p != scales.len() {
-                return None;
-            }
-            let h_z = DMatrix::from_fn(p, p, |i, j| h[(i, j)] * scales[i] * scales[j]);
-            let inverse = h_z.cholesky()?.inverse();
+            (p == scales.len())
+                .then(|| DMatrix::from_fn(p, p, |i, j| h[(i, j)] * scales[i] * scales[j]))
+        });
+        let inverse_diagonal: Option<Vec<f64>> = h_z.as_ref().and_then(|h_z| {
+            let p = h_z.nrows();
+            let inverse = h_z.clone().cholesky()?.inverse();
             let diagonal: Vec<f64> = (0..p).map(|k| inverse[(k, k)]).collect();
             diagonal
                 .iter()
@@ -166,6 +167,24 @@ impl Distances {
             .zip(&floor.bias)
             .map(|(n, b)| NOISE_MARGIN * n + b)
             .collect();
+        // Differences taken along a basis: their rounding and bias per direction, with the
+        // spacing of the parameters (per coordinate) on top.
+        let along_basis = e
+            .floor
+            .basis
+            .as_ref()
+            .zip(h_z.as_ref())
+            .and_then(|(b, h_z)| {
+                let (noise, bias) = basis_floor_in_se(e.floor, b, h_z, root_n)?;
+                let spacing: Vec<f64> = e
+                    .floor
+                    .spacing
+                    .iter()
+                    .zip(&diagonal)
+                    .map(|(s, c)| NOISE_MARGIN * s * c)
+                    .collect();
+                Some((noise + spread_in_se(&spacing)?, bias))
+            });
         let well_scaled = diagonal.iter().zip(scales).enumerate().all(|(k, (c, s))| {
             // The scale a re-calibration here would choose, against the one in use.
             let natural = (s / c.sqrt()).min(e.scale_caps[k]);
@@ -211,13 +230,45 @@ impl Distances {
                 .map(|g| g.iter().map(|v| v * v).sum::<f64>().sqrt()),
             distance,
             saturated,
-            noise: spread_in_se(&noise).unwrap_or_else(|| in_se(&noise)),
-            bias: spread_in_se(&floor.bias).unwrap_or_else(|| in_se(&floor.bias)),
+            noise: along_basis.map_or_else(
+                || spread_in_se(&noise).unwrap_or_else(|| in_se(&noise)),
+                |(noise, _)| noise,
+            ),
+            bias: along_basis.map_or_else(
+                || spread_in_se(&floor.bias).unwrap_or_else(|| in_se(&floor.bias)),
+                |(_, bias)| bias,
+            ),
             resolution: (2.0 * e.n * NOISE_MARGIN * f64::EPSILON * e.f.abs().max(1.0)).sqrt(),
             well_scaled,
             curving_down,
         }
     }
+}
+
+/// The rounding floor (with margin) and the forward-difference bias of a gradient taken by
+/// differences along the columns of `b`, as distances in standard errors: with `M = bᵀ H b`
+/// (the Hessian along those directions), errors `e_k` along each give `√(n Σ e_k² (M⁻¹)_kk)`.
+/// `None` when `M` is not positive definite.
+fn basis_floor_in_se(
+    floor: &FloorParts,
+    b: &DMatrix<f64>,
+    h_z: &DMatrix<f64>,
+    root_n: f64,
+) -> Option<(f64, f64)> {
+    let p = b.ncols();
+    if b.nrows() != h_z.nrows() || floor.rounding.len() != p || floor.half_step.len() != p {
+        return None;
+    }
+    let m = b.transpose() * h_z * b;
+    let inverse = m.clone().cholesky()?.inverse();
+    let (mut noise, mut bias) = (0.0, 0.0);
+    for k in 0..p {
+        let along_bias = floor.half_step[k] * m[(k, k)];
+        let along_noise = NOISE_MARGIN * floor.rounding[k] + along_bias;
+        noise += along_noise * along_noise * inverse[(k, k)];
+        bias += along_bias * along_bias * inverse[(k, k)];
+    }
+    (noise.is_finite() && bias.is_finite()).then(|| (root_n * noise.sqrt(), root_n * bias.sqrt()))
 }
 
 /// The Newton decrement in the user's parameters (times √n: a distance in standard errors),
@@ -363,6 +414,7 @@ mod tests {
             rounding: vec![1e-13; p],
             spacing: vec![1e-16; p],
             half_step: vec![0.0; p],
+            basis: None,
         }
     }
 

@@ -29,6 +29,11 @@ impl Whitening {
         r.iter().all(|v| v.is_finite()).then_some(Whitening { r })
     }
 
+    /// `R`: its columns are the directions in `z` of the whitened axes.
+    pub(crate) fn r(&self) -> &DMatrix<f64> {
+        &self.r
+    }
+
     /// `z = R w`.
     pub(crate) fn z(&self, w: &[f64]) -> Vec<f64> {
         (&self.r * DVector::from_column_slice(w))
