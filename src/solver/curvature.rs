@@ -31,6 +31,10 @@ const WHITEN_ROUNDS: usize = 3;
 /// its curvature.
 const FRAME_SLACK: f64 = 4.0;
 
+/// Steps `h` and `h/2` of a measurement along principal axes whose Hessians disagree by more
+/// than this (in the whitened frame, where the Hessian is about the identity) are extrapolated.
+const STEP_AGREEMENT: f64 = 1e-6;
+
 /// Times the Hessian is taken again with steps corrected by its own diagonal.
 const STEP_CORRECTIONS: usize = 2;
 
@@ -202,7 +206,7 @@ pub(crate) fn local_hessian_in_frame<O: Sync, F: LogDensity<O> + Sync, S: Score<
     f: f64,
     frame: &DMatrix<f64>,
 ) -> Option<DMatrix<f64>> {
-    whitened_once(objective, u, f, frame, false).map(|(h, _, _)| h)
+    whitened_once(objective, u, f, frame, false, HESSIAN_STEP).map(|(h, _, _)| h)
 }
 
 /// Steps in `u` of [`HESSIAN_STEP`] in coordinates of unit curvature (each coordinate's scale
@@ -433,7 +437,8 @@ fn whitened_hessians<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     h_u: &DMatrix<f64>,
     stability: bool,
 ) -> Option<(DMatrix<f64>, DMatrix<f64>, Frame)> {
-    let mut measured = whitened_once(objective, u, f, h_u, stability)?;
+    let mut frame = h_u.clone();
+    let mut measured = whitened_once(objective, u, f, h_u, stability, HESSIAN_STEP)?;
     // A frame from a Hessian whose weak direction was measured along the axes can be far from
     // whitening: that direction's curvature read 500 times too high at condition 1e8, its
     // step was then too short to measure it, and rounding made it look flat. The Hessian just
@@ -452,21 +457,76 @@ fn whitened_hessians<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         if smallest >= 1.0 / FRAME_SLACK && largest <= FRAME_SLACK {
             break;
         }
-        match whitened_once(objective, u, f, &measured.0, stability) {
-            Some(better) => measured = better,
+        match whitened_once(objective, u, f, &measured.0, stability, HESSIAN_STEP) {
+            Some(better) => {
+                frame = measured.0.clone();
+                measured = better;
+            }
             None => break,
+        }
+    }
+    // On a curved valley (condition 1e8, sums of exponentials) a straight step along a weak
+    // direction climbs the valley's walls: the second difference along it carries an `h²`
+    // term that steps `h` and `h/2` show as a disagreement of 1e-2. Richardson extrapolation,
+    // `(4 H(h/2) − H(h))/3`, is free of it but amplifies rounding; from steps `2h`, `h`,
+    // `h/2` and `h/4`, the two successive extrapolations that agree best are kept (the finer
+    // as the Hessian, the other for the stability check) when they agree better than the
+    // plain pair.
+    if stability
+        && u.len() <= FULL_STABILITY_MAX
+        && let Frame::Whitened { uncertainty, .. } = measured.2
+        && uncertainty > STEP_AGREEMENT
+        && let Some(r) = frame
+            .clone()
+            .cholesky()
+            .and_then(|c| c.l().try_inverse())
+            .map(|l_inv| l_inv.transpose())
+        && let Some((double, _, _)) =
+            whitened_once(objective, u, f, &frame, false, 2.0 * HESSIAN_STEP)
+        && let Some((quarter, _, _)) =
+            whitened_once(objective, u, f, &frame, false, 0.25 * HESSIAN_STEP)
+    {
+        let steps = [&double, &measured.0, &measured.1, &quarter];
+        let extrapolations: Vec<DMatrix<f64>> = steps
+            .windows(2)
+            .map(|pair| (pair[1] * 4.0 - pair[0]) / 3.0)
+            .collect();
+        let in_frame = |h: &DMatrix<f64>| r.transpose() * h * &r;
+        let best = extrapolations
+            .windows(2)
+            .map(|pair| {
+                let disagreement = (in_frame(&pair[0]) - in_frame(&pair[1])).amax();
+                (disagreement * u.len() as f64, pair)
+            })
+            .filter(|(d, pair)| d.is_finite() && pair[1].iter().all(|v| v.is_finite()))
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((extrapolated, pair)) = best
+            && extrapolated < uncertainty
+        {
+            let eigenvalues = SymmetricEigen::new(in_frame(&pair[1])).eigenvalues;
+            measured = (
+                pair[1].clone(),
+                pair[0].clone(),
+                Frame::Whitened {
+                    smallest: eigenvalues.min(),
+                    largest: eigenvalues.max(),
+                    uncertainty: extrapolated,
+                },
+            );
         }
     }
     Some(measured)
 }
 
-/// One measurement of [`whitened_hessians`] in the frame of `h_u`.
+/// One measurement of [`whitened_hessians`] in the frame of `h_u`, steps `step` and `step / 2`
+/// in the whitened coordinates.
 fn whitened_once<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     objective: &Objective<'_, O, F, S>,
     u: &[f64],
     f: f64,
     h_u: &DMatrix<f64>,
     stability: bool,
+    step: f64,
 ) -> Option<(DMatrix<f64>, DMatrix<f64>, Frame)> {
     let l = h_u.clone().cholesky()?.l();
     let r = l.clone().try_inverse()?.transpose();
@@ -476,14 +536,14 @@ fn whitened_once<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         let m = (&m + m.transpose()) * 0.5;
         m.iter().all(|v| v.is_finite()).then_some(m)
     };
-    let w1 = measure(HESSIAN_STEP)?;
+    let w1 = measure(step)?;
     let w2 = if !stability {
         w1.clone()
     } else if u.len() <= FULL_STABILITY_MAX {
-        measure(0.5 * HESSIAN_STEP)?
+        measure(0.5 * step)?
     } else {
         // The diagonal alone at half the step, along the principal axes.
-        let half = &r * (0.5 * HESSIAN_STEP);
+        let half = &r * (0.5 * step);
         let mut w2 = w1.clone();
         for k in 0..u.len() {
             let d = half.column(k);
@@ -492,7 +552,7 @@ fn whitened_once<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
                 objective.mean_nll_at_u(&point).ok()
             };
             let (plus, minus) = (at(1.0)?, at(-1.0)?);
-            w2[(k, k)] = (plus - 2.0 * f + minus) / (0.25 * HESSIAN_STEP * HESSIAN_STEP);
+            w2[(k, k)] = (plus - 2.0 * f + minus) / (0.25 * step * step);
         }
         w2.iter().all(|v| v.is_finite()).then_some(w2)?
     };
