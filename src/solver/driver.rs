@@ -339,6 +339,23 @@ impl Progress {
         })
     }
 
+    /// The Hessian and standard errors at `at` (the user's parameters `theta`), counted as
+    /// Hessian passes and kept as the next run's whitening.
+    fn observe<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
+        &mut self,
+        objective: &Objective<'_, O, F, S>,
+        at: &Outcome,
+        theta: &[f64],
+        options: &FitOptions,
+    ) -> Curvature {
+        let passes = |c: Counts| c.nll + c.score;
+        let before = passes(objective.counts());
+        let measured = curvature::observe(objective, &at.z, at.f, theta, options.standard_errors);
+        self.hessian_passes += passes(objective.counts()) - before;
+        self.hessian = measured.hessian.clone();
+        measured
+    }
+
     /// Judges the point a run returned with the Hessian there: the Newton decrement gives the
     /// distance to the optimum, and the same Hessian the standard errors when the fit has
     /// converged. Decides whether the stage is over, and sets the scales the next
@@ -411,16 +428,7 @@ impl Progress {
             if let Ok(theta) = objective.coords().theta(&polished.z) {
                 // The standard errors are taken where the fit ends: the step from a stall
                 // can be longer than the precision limit's.
-                let before = passes(objective.counts());
-                measured = curvature::observe(
-                    objective,
-                    &polished.z,
-                    polished.f,
-                    &theta,
-                    options.standard_errors,
-                );
-                self.hessian_passes += passes(objective.counts()) - before;
-                self.hessian = measured.hessian.clone();
+                measured = self.observe(objective, &polished, &theta, options);
                 self.path.push(theta);
             }
             outcome = polished;
@@ -462,16 +470,7 @@ impl Progress {
                     // An exact Hessian costs one pass: the standard errors are taken where
                     // the fit ends, not one step before.
                     if objective.has_exact_hessian() {
-                        let before = passes(objective.counts());
-                        measured = curvature::observe(
-                            objective,
-                            &polished.z,
-                            polished.f,
-                            &theta,
-                            options.standard_errors,
-                        );
-                        self.hessian_passes += passes(objective.counts()) - before;
-                        self.hessian = measured.hessian.clone();
+                        measured = self.observe(objective, &polished, &theta, options);
                     }
                     self.path.push(theta);
                 }
