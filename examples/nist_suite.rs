@@ -34,6 +34,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some("bhhh") => Method::Bhhh,
         Some("cg") => Method::ConjugateGradient,
         Some("steepest-descent") => Method::SteepestDescent,
+        Some("newton-line-search") => Method::NewtonLineSearch,
+        Some("trust-region-steihaug") => Method::TrustRegionSteihaug,
+        Some("trust-region-dogleg") => Method::TrustRegionDogleg,
+        Some("sr1-trust-region") => Method::Sr1TrustRegion,
         _ => Method::Lbfgs,
     };
     let starts: usize = plain.get(1).map_or(Ok(1), |s| s.parse())?;

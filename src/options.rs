@@ -36,11 +36,25 @@ pub enum Method {
     /// with [`Model::exact`](crate::Model::exact)), within a radius that grows only while the
     /// model predicts the NLL's fall. Few iterations; each costs a Hessian.
     Newton,
+    /// Newton's method with a line search: the Newton direction from the Hessian (second
+    /// differences, or exact), made positive definite where it is not, and argmin's
+    /// More-Thuente line search along it. A Hessian per iteration. (argmin's own Newton-CG
+    /// degenerates to steepest descent on a mean NLL; see `docs/optimizers.md`.)
+    NewtonLineSearch,
+    /// Trust-region Newton (argmin) with Steihaug's truncated conjugate gradients for each step:
+    /// a Hessian per accepted step.
+    TrustRegionSteihaug,
+    /// Trust-region Newton (argmin) with the dogleg step: a Hessian per accepted step.
+    TrustRegionDogleg,
+    /// The SR1 trust region (argmin): the symmetric rank-one update of a Hessian approximation
+    /// started from the calibrated curvature, steps by Steihaug's conjugate gradients; a
+    /// gradient per step, no Hessian during the run.
+    Sr1TrustRegion,
 }
 
 impl Method {
     /// Every method, in a fixed order, for a client that loops over them.
-    pub const ALL: [Method; 7] = [
+    pub const ALL: [Method; 11] = [
         Method::Lbfgs,
         Method::NelderMead,
         Method::Newton,
@@ -48,6 +62,10 @@ impl Method {
         Method::Bhhh,
         Method::ConjugateGradient,
         Method::SteepestDescent,
+        Method::NewtonLineSearch,
+        Method::TrustRegionSteihaug,
+        Method::TrustRegionDogleg,
+        Method::Sr1TrustRegion,
     ];
 }
 
@@ -61,6 +79,10 @@ impl fmt::Display for Method {
             Method::Bhhh => "BHHH",
             Method::ConjugateGradient => "CG",
             Method::SteepestDescent => "steepest descent",
+            Method::NewtonLineSearch => "Newton (line search)",
+            Method::TrustRegionSteihaug => "trust-region Newton (Steihaug)",
+            Method::TrustRegionDogleg => "trust-region Newton (dogleg)",
+            Method::Sr1TrustRegion => "SR1 trust region",
         })
     }
 }
@@ -127,7 +149,11 @@ impl FitOptions {
         let (tolerance, max_iters) = match method {
             Method::Lbfgs => (LBFGS_TOLERANCE, LBFGS_MAX_ITERS),
             Method::NelderMead => (NELDER_MEAD_TOLERANCE, NELDER_MEAD_MAX_ITERS),
-            Method::Newton => (LBFGS_TOLERANCE, NEWTON_MAX_ITERS),
+            Method::Newton
+            | Method::NewtonLineSearch
+            | Method::TrustRegionSteihaug
+            | Method::TrustRegionDogleg => (LBFGS_TOLERANCE, NEWTON_MAX_ITERS),
+            Method::Sr1TrustRegion => (LBFGS_TOLERANCE, LBFGS_MAX_ITERS),
             Method::Bfgs => (LBFGS_TOLERANCE, LBFGS_MAX_ITERS),
             Method::Bhhh | Method::ConjugateGradient => (LBFGS_TOLERANCE, LBFGS_MAX_ITERS),
             Method::SteepestDescent => (LBFGS_TOLERANCE, STEEPEST_DESCENT_MAX_ITERS),

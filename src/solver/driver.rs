@@ -20,9 +20,10 @@ use crate::outcome::{ConvergedBy, Convergence, NEGATIVE_CURVATURE, SeUnavailable
 
 use super::curvature::{self, Curvature};
 use super::run::{Ended, Run, RunSettings};
+use super::trust_region::{self, Subproblem};
 use super::verdict::{self, Evidence, Judged};
 use super::whitening::Whitening;
-use super::{bfgs, cg, lbfgs, neldermead, steepest, trust};
+use super::{bfgs, cg, lbfgs, neldermead, newton_ls, sr1, steepest, trust};
 
 /// Times a run that stopped short is restarted from where it stopped.
 pub const MAX_RESTARTS: usize = 3;
@@ -289,6 +290,24 @@ impl Progress {
             Method::Bfgs => bfgs::run(objective, f0, &settings, whitening.as_ref())?,
             Method::ConjugateGradient => cg::run(objective, f0, &settings, whitening.as_ref())?,
             Method::SteepestDescent => steepest::run(objective, f0, &settings)?,
+            Method::NewtonLineSearch => {
+                newton_ls::run(objective, f0, &settings, whitening.as_ref())?
+            }
+            Method::TrustRegionSteihaug => trust_region::run(
+                objective,
+                f0,
+                &settings,
+                whitening.as_ref(),
+                Subproblem::Steihaug,
+            )?,
+            Method::TrustRegionDogleg => trust_region::run(
+                objective,
+                f0,
+                &settings,
+                whitening.as_ref(),
+                Subproblem::Dogleg,
+            )?,
+            Method::Sr1TrustRegion => sr1::run(objective, f0, &settings, whitening.as_ref())?,
             Method::Lbfgs | Method::Newton | Method::Bhhh => {
                 lbfgs::run(objective, f0, &settings, whitening.as_ref())?
             }
@@ -461,7 +480,11 @@ impl Progress {
                         | Method::Newton
                         | Method::Bhhh
                         | Method::ConjugateGradient
-                        | Method::SteepestDescent,
+                        | Method::SteepestDescent
+                        | Method::NewtonLineSearch
+                        | Method::TrustRegionSteihaug
+                        | Method::TrustRegionDogleg
+                        | Method::Sr1TrustRegion,
                     Convergence::Converged(ConvergedBy::PrecisionLimit)
                 ) | (Method::NelderMead, Convergence::Converged(_))
             );
@@ -732,7 +755,11 @@ fn polish<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         | Method::Newton
         | Method::Bhhh
         | Method::ConjugateGradient
-        | Method::SteepestDescent => matches!(
+        | Method::SteepestDescent
+        | Method::NewtonLineSearch
+        | Method::TrustRegionSteihaug
+        | Method::TrustRegionDogleg
+        | Method::Sr1TrustRegion => matches!(
             polished.judged.convergence,
             Convergence::Converged(ConvergedBy::Gradient)
         ),

@@ -154,7 +154,14 @@ where
         // BFGS's line search refuses a direction that is not one of descent (its inverse
         // Hessian update has lost positive definiteness to finite-difference noise) with an
         // error where L-BFGS's returns: either way the search stopped at the best point seen.
-        (Err(e), None) if e.to_string().contains("descent direction") => (Ended::LineSearch, None),
+        // A second-order solver's Hessian that is not finite (or not invertible, for the
+        // dogleg) ends the run where it stood, likewise.
+        (Err(e), None)
+            if e.to_string().contains("descent direction")
+                || e.to_string().contains(super::hessian::NOT_FINITE) =>
+        {
+            (Ended::LineSearch, None)
+        }
         (Err(e), None) => return Err(solver_error(name, &e)),
         (Ok(result), None) => {
             let state = result.state();

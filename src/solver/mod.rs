@@ -8,7 +8,9 @@
 //! | `run.rs` | what one run is given and hands back |
 //! | `multistart.rs` | several starts in parallel, the best optimum and the distinct ones |
 //! | `lbfgs.rs`, `bfgs.rs`, `cg.rs`, `steepest.rs`, `neldermead.rs` | one argmin solver each: a single run (the gradient ones share `lbfgs::run_solver`) |
-//! | `stopping.rs` | the convergence test argmin's CG and steepest descent lack |
+//! | `newton_ls.rs`, `trust_region.rs`, `sr1.rs` | second-order solvers: Newton with a line search, trust-region Newton (argmin, Steihaug and dogleg), SR1 trust region (argmin) |
+//! | `hessian.rs` | the Hessian those solvers ask for, and their shared run |
+//! | `stopping.rs` | the convergence test argmin's CG, steepest descent and second-order solvers lack |
 //! | `trust.rs` | trust-region Newton steps that open an L-BFGS fit with a few parameters |
 //! | `verdict.rs` | the verdict at a point, a pure function of its evidence |
 //! | `curvature.rs` | Hessians, and the standard errors that follow from them |
@@ -21,14 +23,18 @@ mod bfgs;
 mod cg;
 mod curvature;
 mod driver;
+mod hessian;
 mod lbfgs;
 mod multistart;
 mod neldermead;
+mod newton_ls;
 mod run;
+mod sr1;
 mod steepest;
 mod stopping;
 mod trace;
 mod trust;
+mod trust_region;
 mod verdict;
 mod warm;
 mod whitening;

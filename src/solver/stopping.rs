@@ -54,3 +54,80 @@ impl<O, S: Solver<O, Iter>> Solver<O, Iter> for Stopping<S> {
         }
     }
 }
+
+/// A trust region this small (in the coordinates the solver works in, where the curvature is
+/// about one) means the model is trusted nowhere near: the run stops, to be judged where it is.
+const SMALLEST_RADIUS: f64 = 1e-10;
+
+/// `inner`, a second-order solver (argmin's trust-region Newton, SR1 trust region or
+/// Newton-CG), stopped when the gradient's norm falls below `tol_grad`, and with a
+/// [`TerminationReason::SolverExit`] when the trust radius it reports collapses.
+///
+/// No test on the cost: a trust-region step that is refused leaves the cost as it was, which
+/// is not convergence. Newton-CG does not keep the gradient in its state; it is computed here
+/// after each iteration (Newton-CG then takes it from the state instead of computing it again).
+#[derive(Clone)]
+pub(crate) struct SecondOrder<S> {
+    pub(crate) inner: S,
+    pub(crate) tol_grad: f64,
+}
+
+pub(crate) type SquareIter = IterState<Vec<f64>, Vec<f64>, (), super::hessian::Square, (), f64>;
+
+impl<O, S> Solver<O, SquareIter> for SecondOrder<S>
+where
+    O: argmin::core::Gradient<Param = Vec<f64>, Gradient = Vec<f64>>,
+    S: Solver<O, SquareIter>,
+{
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    fn init(
+        &mut self,
+        problem: &mut Problem<O>,
+        state: SquareIter,
+    ) -> Result<(SquareIter, Option<KV>), Error> {
+        self.inner.init(problem, state)
+    }
+
+    fn next_iter(
+        &mut self,
+        problem: &mut Problem<O>,
+        state: SquareIter,
+    ) -> Result<(SquareIter, Option<KV>), Error> {
+        let (mut state, kv) = self.inner.next_iter(problem, state)?;
+        if state.get_gradient().is_none()
+            && let Some(param) = state.get_param()
+        {
+            let gradient = problem.gradient(param)?;
+            state = state.gradient(gradient);
+        }
+        let collapsed = kv
+            .as_ref()
+            .and_then(|kv| kv.get("radius"))
+            .and_then(|r| r.get_float())
+            .is_some_and(|r| r < SMALLEST_RADIUS);
+        if collapsed {
+            state = state.terminate_with(TerminationReason::SolverExit(
+                "trust region collapsed".into(),
+            ));
+        }
+        Ok((state, kv))
+    }
+
+    fn terminate(&mut self, state: &SquareIter) -> TerminationStatus {
+        let inner = self.inner.terminate(state);
+        if inner.terminated() {
+            return inner;
+        }
+        let small_gradient = state
+            .get_gradient()
+            .is_some_and(|g| g.iter().map(|v| v * v).sum::<f64>().sqrt() < self.tol_grad);
+        if small_gradient {
+            TerminationStatus::Terminated(TerminationReason::SolverConverged)
+        } else {
+            TerminationStatus::NotTerminated
+        }
+    }
+}

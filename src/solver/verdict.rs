@@ -360,7 +360,11 @@ fn decide(e: &Evidence<'_>, d: &Distances) -> Convergence {
         | Method::Newton
         | Method::Bhhh
         | Method::ConjugateGradient
-        | Method::SteepestDescent => {
+        | Method::SteepestDescent
+        | Method::NewtonLineSearch
+        | Method::TrustRegionSteihaug
+        | Method::TrustRegionDogleg
+        | Method::Sr1TrustRegion => {
             if d.curving_down.is_some() {
                 Convergence::NotConverged(short(distance))
             } else if distance <= tolerance && d.bias <= tolerance {

@@ -172,6 +172,14 @@ pub enum MethodArg {
     Cg,
     /// Steepest descent (for teaching: slow, zig-zags).
     SteepestDescent,
+    /// Newton's method with a More-Thuente line search.
+    NewtonLineSearch,
+    /// Trust-region Newton, steps by Steihaug's conjugate gradients.
+    TrustRegionSteihaug,
+    /// Trust-region Newton, dogleg steps.
+    TrustRegionDogleg,
+    /// SR1 quasi-Newton with a trust region.
+    Sr1TrustRegion,
 }
 
 impl From<MethodArg> for Method {
@@ -184,6 +192,10 @@ impl From<MethodArg> for Method {
             MethodArg::Bhhh => Method::Bhhh,
             MethodArg::Cg => Method::ConjugateGradient,
             MethodArg::SteepestDescent => Method::SteepestDescent,
+            MethodArg::NewtonLineSearch => Method::NewtonLineSearch,
+            MethodArg::TrustRegionSteihaug => Method::TrustRegionSteihaug,
+            MethodArg::TrustRegionDogleg => Method::TrustRegionDogleg,
+            MethodArg::Sr1TrustRegion => Method::Sr1TrustRegion,
         }
     }
 }
