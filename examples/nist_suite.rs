@@ -38,6 +38,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some("trust-region-steihaug") => Method::TrustRegionSteihaug,
         Some("trust-region-dogleg") => Method::TrustRegionDogleg,
         Some("sr1-trust-region") => Method::Sr1TrustRegion,
+        Some("particle-swarm") => Method::ParticleSwarm,
+        Some("simulated-annealing") => Method::SimulatedAnnealing,
         _ => Method::Lbfgs,
     };
     let starts: usize = plain.get(1).map_or(Ok(1), |s| s.parse())?;

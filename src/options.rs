@@ -50,11 +50,19 @@ pub enum Method {
     /// started from the calibrated curvature, steps by Steihaug's conjugate gradients; a
     /// gradient per step, no Hessian during the run.
     Sr1TrustRegion,
+    /// Particle swarm (argmin), global: 20–60 particles for 60 iterations in a box of ±10
+    /// calibrated units around the start (seeded by the options' seed), then L-BFGS from the
+    /// best point (the polish); the verdict is the polished point's.
+    ParticleSwarm,
+    /// Simulated annealing (argmin), global: 1500 moves from the start, the temperature falling
+    /// as `1/k` and the moves with it, inside the same box (seeded), then L-BFGS from the best
+    /// point visited (the polish); the verdict is the polished point's.
+    SimulatedAnnealing,
 }
 
 impl Method {
     /// Every method, in a fixed order, for a client that loops over them.
-    pub const ALL: [Method; 11] = [
+    pub const ALL: [Method; 13] = [
         Method::Lbfgs,
         Method::NelderMead,
         Method::Newton,
@@ -66,7 +74,15 @@ impl Method {
         Method::TrustRegionSteihaug,
         Method::TrustRegionDogleg,
         Method::Sr1TrustRegion,
+        Method::ParticleSwarm,
+        Method::SimulatedAnnealing,
     ];
+
+    /// Whether the method searches globally before its local polish (particle swarm,
+    /// simulated annealing).
+    pub fn is_global(self) -> bool {
+        matches!(self, Method::ParticleSwarm | Method::SimulatedAnnealing)
+    }
 }
 
 impl fmt::Display for Method {
@@ -83,6 +99,8 @@ impl fmt::Display for Method {
             Method::TrustRegionSteihaug => "trust-region Newton (Steihaug)",
             Method::TrustRegionDogleg => "trust-region Newton (dogleg)",
             Method::Sr1TrustRegion => "SR1 trust region",
+            Method::ParticleSwarm => "particle swarm",
+            Method::SimulatedAnnealing => "simulated annealing",
         })
     }
 }
@@ -153,7 +171,9 @@ impl FitOptions {
             | Method::NewtonLineSearch
             | Method::TrustRegionSteihaug
             | Method::TrustRegionDogleg => (LBFGS_TOLERANCE, NEWTON_MAX_ITERS),
-            Method::Sr1TrustRegion => (LBFGS_TOLERANCE, LBFGS_MAX_ITERS),
+            Method::Sr1TrustRegion | Method::ParticleSwarm | Method::SimulatedAnnealing => {
+                (LBFGS_TOLERANCE, LBFGS_MAX_ITERS)
+            }
             Method::Bfgs => (LBFGS_TOLERANCE, LBFGS_MAX_ITERS),
             Method::Bhhh | Method::ConjugateGradient => (LBFGS_TOLERANCE, LBFGS_MAX_ITERS),
             Method::SteepestDescent => (LBFGS_TOLERANCE, STEEPEST_DESCENT_MAX_ITERS),

@@ -23,7 +23,7 @@ use super::run::{Ended, Run, RunSettings};
 use super::trust_region::{self, Subproblem};
 use super::verdict::{self, Evidence, Judged};
 use super::whitening::Whitening;
-use super::{bfgs, cg, lbfgs, neldermead, newton_ls, sr1, steepest, trust};
+use super::{annealing, bfgs, cg, lbfgs, neldermead, newton_ls, sr1, steepest, swarm, trust};
 
 /// Times a run that stopped short is restarted from where it stopped.
 pub const MAX_RESTARTS: usize = 3;
@@ -308,7 +308,12 @@ impl Progress {
                 Subproblem::Dogleg,
             )?,
             Method::Sr1TrustRegion => sr1::run(objective, f0, &settings, whitening.as_ref())?,
-            Method::Lbfgs | Method::Newton | Method::Bhhh => {
+            // The global methods' polish, from the best point their search found.
+            Method::Lbfgs
+            | Method::Newton
+            | Method::Bhhh
+            | Method::ParticleSwarm
+            | Method::SimulatedAnnealing => {
                 lbfgs::run(objective, f0, &settings, whitening.as_ref())?
             }
         };
@@ -484,7 +489,9 @@ impl Progress {
                         | Method::NewtonLineSearch
                         | Method::TrustRegionSteihaug
                         | Method::TrustRegionDogleg
-                        | Method::Sr1TrustRegion,
+                        | Method::Sr1TrustRegion
+                        | Method::ParticleSwarm
+                        | Method::SimulatedAnnealing,
                     Convergence::Converged(ConvergedBy::PrecisionLimit)
                 ) | (Method::NelderMead, Convergence::Converged(_))
             );
@@ -543,6 +550,25 @@ pub(crate) fn optimize<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         progress.path.extend(opening.path);
         progress.theta = opening.theta;
         progress.hessian = opening.hessian;
+        progress.guess = Some(objective.coords().scales().to_vec());
+    }
+    // A global method searches from the first start only (a warm-start stage after the first
+    // brings its Hessian, and starts where the smaller sample's polish converged). Its
+    // evaluations are counted as passes; its iterations are not the polish's, whose cap they
+    // would otherwise spend.
+    if options.method.is_global() && progress.hessian.is_none() {
+        let f0 = objective.recentre(&progress.theta, progress.guess.as_deref())?;
+        let found = if options.method == Method::ParticleSwarm {
+            swarm::search(objective, f0, options.seed)?
+        } else {
+            annealing::search(objective, f0, options.seed)?
+        };
+        if found.f < f0
+            && let Ok(theta) = objective.coords().theta(&found.z)
+        {
+            progress.path.push(theta.clone());
+            progress.theta = theta;
+        }
         progress.guess = Some(objective.coords().scales().to_vec());
     }
     let (outcome, observed) = loop {
@@ -759,7 +785,9 @@ fn polish<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         | Method::NewtonLineSearch
         | Method::TrustRegionSteihaug
         | Method::TrustRegionDogleg
-        | Method::Sr1TrustRegion => matches!(
+        | Method::Sr1TrustRegion
+        | Method::ParticleSwarm
+        | Method::SimulatedAnnealing => matches!(
             polished.judged.convergence,
             Convergence::Converged(ConvergedBy::Gradient)
         ),

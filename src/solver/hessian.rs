@@ -9,6 +9,7 @@
 //! argmin-math's blanket implementation over them).
 
 use argmin::core::{CostFunction, Gradient, Hessian};
+use argmin::solver::trustregion::Steihaug;
 use argmin_math::{ArgminAdd, ArgminDot, ArgminInv, ArgminMul};
 use nalgebra::{DMatrix, DVector, SymmetricEigen};
 
@@ -126,7 +127,8 @@ mod tests {
         let a = Square(DMatrix::from_row_slice(2, 2, &[2.0, 1.0, 1.0, 3.0]));
         assert_eq!(a.dot(&vec![1.0, -1.0]), vec![1.0, -2.0]);
         // aᵀWb with a = (1, 2), b = (1, −1): (1, 2)·(1, −2) = −3.
-        assert_eq!(vec![1.0, 2.0].weighted_dot(&a, &vec![1.0, -1.0]), -3.0);
+        let w: f64 = vec![1.0, 2.0].weighted_dot(&a, &vec![1.0, -1.0]);
+        assert_eq!(w, -3.0);
         let inverse = a.inv().unwrap();
         let product = &a.0 * &inverse.0;
         assert!((product - DMatrix::identity(2, 2)).amax() < 1e-15);
@@ -138,6 +140,20 @@ mod tests {
         assert_eq!(a.add(&a.mul(&-1.0)).0, DMatrix::zeros(2, 2));
         assert!(Square(DMatrix::zeros(2, 2)).inv().is_err());
     }
+}
+
+/// Steihaug's truncated conjugate gradients for `dim` parameters, at most `2·dim` steps.
+///
+/// Its `epsilon` (default 1e-9) is both relative (the residual against the first) and
+/// absolute: a gradient under it gets a zero step. A mean NLL's gradient near the optimum of
+/// a large sample is that small (1e-10 at n = 1e4 with a scale of 1e-3) while still above the
+/// tolerance, and a zero step makes the trust region's reduction ratio 0/0, which changes
+/// nothing: the same null step to the iteration cap. At machine epsilon only a gradient that
+/// is zero in floating point gets none.
+pub(crate) fn steihaug(dim: usize) -> Steihaug<Vec<f64>, f64> {
+    let base = Steihaug::new().with_max_iters(2 * dim as u64);
+    // `with_epsilon` refuses only a value that is not positive.
+    base.clone().with_epsilon(f64::EPSILON).unwrap_or(base)
 }
 
 /// The problem a second-order solver sees: `inner`'s cost, gradient and Hessian, the Hessian
@@ -221,6 +237,7 @@ where
     let solver = SecondOrder {
         inner: solver,
         tol_grad,
+        last: None,
     };
     let init = |gradient: Option<Vec<f64>>| {
         move |state: SquareIter| {

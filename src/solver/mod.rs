@@ -9,6 +9,7 @@
 //! | `multistart.rs` | several starts in parallel, the best optimum and the distinct ones |
 //! | `lbfgs.rs`, `bfgs.rs`, `cg.rs`, `steepest.rs`, `neldermead.rs` | one argmin solver each: a single run (the gradient ones share `lbfgs::run_solver`) |
 //! | `newton_ls.rs`, `trust_region.rs`, `sr1.rs` | second-order solvers: Newton with a line search, trust-region Newton (argmin, Steihaug and dogleg), SR1 trust region (argmin) |
+//! | `swarm.rs`, `annealing.rs` | global searches (argmin's particle swarm, simulated annealing) before an L-BFGS polish |
 //! | `hessian.rs` | the Hessian those solvers ask for, and their shared run |
 //! | `stopping.rs` | the convergence test argmin's CG, steepest descent and second-order solvers lack |
 //! | `trust.rs` | trust-region Newton steps that open an L-BFGS fit with a few parameters |
@@ -19,6 +20,7 @@
 //! Convergence is decided from the gradient (and the Hessian) where a run ended, not from
 //! argmin's termination reason alone.
 
+mod annealing;
 mod bfgs;
 mod cg;
 mod curvature;
@@ -32,6 +34,7 @@ mod run;
 mod sr1;
 mod steepest;
 mod stopping;
+mod swarm;
 mod trace;
 mod trust;
 mod trust_region;

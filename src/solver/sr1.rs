@@ -5,9 +5,8 @@
 //! about one; no finite-difference Hessian is computed during the run.
 
 use argmin::solver::quasinewton::SR1TrustRegion;
-use argmin::solver::trustregion::Steihaug;
 
-use super::hessian::{Square, run_second_order};
+use super::hessian::{Square, run_second_order, steihaug};
 use super::run::{Run, RunSettings};
 use super::solver_error;
 use super::whitening::Whitening;
@@ -26,11 +25,10 @@ pub(crate) fn run<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
 ) -> Result<Run> {
     let dim = objective.coords().dim();
     // argmin's own gradient test is left at zero: the wrapper's, at the fit's tolerance, decides.
-    let solver =
-        SR1TrustRegion::new(Steihaug::<Vec<f64>, f64>::new().with_max_iters(2 * dim as u64))
-            .with_radius(1.0)
-            .with_tolerance_grad(0.0)
-            .map_err(|e| solver_error(NAME, &e))?;
+    let solver = SR1TrustRegion::new(steihaug(dim))
+        .with_radius(1.0)
+        .with_tolerance_grad(0.0)
+        .map_err(|e| solver_error(NAME, &e))?;
     run_second_order(
         NAME,
         objective,

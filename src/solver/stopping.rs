@@ -70,6 +70,8 @@ const SMALLEST_RADIUS: f64 = 1e-10;
 pub(crate) struct SecondOrder<S> {
     pub(crate) inner: S,
     pub(crate) tol_grad: f64,
+    /// The point and radius after the last iteration, to tell a null step.
+    pub(crate) last: Option<(Vec<f64>, Option<f64>)>,
 }
 
 pub(crate) type SquareIter = IterState<Vec<f64>, Vec<f64>, (), super::hessian::Square, (), f64>;
@@ -103,12 +105,17 @@ where
             let gradient = problem.gradient(param)?;
             state = state.gradient(gradient);
         }
-        let collapsed = kv
+        let radius = kv
             .as_ref()
             .and_then(|kv| kv.get("radius"))
-            .and_then(|r| r.get_float())
-            .is_some_and(|r| r < SMALLEST_RADIUS);
-        if collapsed {
+            .and_then(|r| r.get_float());
+        let collapsed = radius.is_some_and(|r| r < SMALLEST_RADIUS);
+        // The same point with the same radius: a null step (a refused step shrinks the radius),
+        // which would repeat to the iteration cap.
+        let here = state.get_param().map(|p| (p.clone(), radius));
+        let repeated = here.is_some() && here == self.last;
+        self.last = here;
+        if collapsed || repeated {
             state = state.terminate_with(TerminationReason::SolverExit(
                 "trust region collapsed".into(),
             ));

@@ -8,12 +8,12 @@ use argmin::core::{
     Error, IterState, KV, Problem, Solver, State, TerminationReason, TerminationStatus,
     TrustRegionRadius,
 };
-use argmin::solver::trustregion::{Dogleg, Steihaug, TrustRegion};
+use argmin::solver::trustregion::{Dogleg, TrustRegion};
 use argmin_math::ArgminDot;
 
 use super::hessian::Square;
 
-use super::hessian::run_second_order;
+use super::hessian::{run_second_order, steihaug};
 use super::run::{Run, RunSettings};
 use super::solver_error;
 use super::whitening::Whitening;
@@ -107,8 +107,7 @@ pub(crate) fn run<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     match subproblem {
         Subproblem::Steihaug => {
             const NAME: &str = "trust-region Newton (Steihaug)";
-            let steihaug = Steihaug::<Vec<f64>, f64>::new().with_max_iters(2 * dim as u64);
-            let solver = TrustRegion::new(steihaug)
+            let solver = TrustRegion::new(steihaug(dim))
                 .with_radius(1.0)
                 .and_then(|s| s.with_max_radius(MAX_RADIUS))
                 .map_err(|e| solver_error(NAME, &e))?;

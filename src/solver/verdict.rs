@@ -364,7 +364,9 @@ fn decide(e: &Evidence<'_>, d: &Distances) -> Convergence {
         | Method::NewtonLineSearch
         | Method::TrustRegionSteihaug
         | Method::TrustRegionDogleg
-        | Method::Sr1TrustRegion => {
+        | Method::Sr1TrustRegion
+        | Method::ParticleSwarm
+        | Method::SimulatedAnnealing => {
             if d.curving_down.is_some() {
                 Convergence::NotConverged(short(distance))
             } else if distance <= tolerance && d.bias <= tolerance {

@@ -180,6 +180,10 @@ pub enum MethodArg {
     TrustRegionDogleg,
     /// SR1 quasi-Newton with a trust region.
     Sr1TrustRegion,
+    /// Particle swarm (global, seeded by --seed), then an L-BFGS polish.
+    ParticleSwarm,
+    /// Simulated annealing (global, seeded by --seed), then an L-BFGS polish.
+    SimulatedAnnealing,
 }
 
 impl From<MethodArg> for Method {
@@ -196,6 +200,8 @@ impl From<MethodArg> for Method {
             MethodArg::TrustRegionSteihaug => Method::TrustRegionSteihaug,
             MethodArg::TrustRegionDogleg => Method::TrustRegionDogleg,
             MethodArg::Sr1TrustRegion => Method::Sr1TrustRegion,
+            MethodArg::ParticleSwarm => Method::ParticleSwarm,
+            MethodArg::SimulatedAnnealing => Method::SimulatedAnnealing,
         }
     }
 }
