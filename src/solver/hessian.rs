@@ -117,31 +117,6 @@ impl<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync> Hessian
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use argmin_math::ArgminWeightedDot;
-
-    #[test]
-    fn the_operations_are_the_matrix_ones() {
-        let a = Square(DMatrix::from_row_slice(2, 2, &[2.0, 1.0, 1.0, 3.0]));
-        assert_eq!(a.dot(&vec![1.0, -1.0]), vec![1.0, -2.0]);
-        // aᵀWb with a = (1, 2), b = (1, −1): (1, 2)·(1, −2) = −3.
-        let w: f64 = vec![1.0, 2.0].weighted_dot(&a, &vec![1.0, -1.0]);
-        assert_eq!(w, -3.0);
-        let inverse = a.inv().unwrap();
-        let product = &a.0 * &inverse.0;
-        assert!((product - DMatrix::identity(2, 2)).amax() < 1e-15);
-        let outer: Square = vec![1.0, 2.0].dot(&vec![3.0, 4.0]);
-        assert_eq!(
-            outer.0,
-            DMatrix::from_row_slice(2, 2, &[3.0, 4.0, 6.0, 8.0])
-        );
-        assert_eq!(a.add(&a.mul(&-1.0)).0, DMatrix::zeros(2, 2));
-        assert!(Square(DMatrix::zeros(2, 2)).inv().is_err());
-    }
-}
-
 /// Steihaug's truncated conjugate gradients for `dim` parameters, at most `2·dim` steps.
 ///
 /// Its `epsilon` (default 1e-9) is both relative (the residual against the first) and
@@ -218,6 +193,7 @@ impl<P: Hessian<Hessian = Square>> Hessian for Curvatures<P> {
 /// whitens. `first_hessian`, when given, is the solver's Hessian at the start (SR1's initial
 /// approximation: the identity, the curvature the calibration gave every coordinate); otherwise
 /// the solver asks for one.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn run_second_order<Sv, O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
     name: &'static str,
     objective: &Objective<'_, O, F, S>,
@@ -281,5 +257,30 @@ where
                 ..run
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use argmin_math::ArgminWeightedDot;
+
+    #[test]
+    fn the_operations_are_the_matrix_ones() {
+        let a = Square(DMatrix::from_row_slice(2, 2, &[2.0, 1.0, 1.0, 3.0]));
+        assert_eq!(a.dot(&vec![1.0, -1.0]), vec![1.0, -2.0]);
+        // aᵀWb with a = (1, 2), b = (1, −1): (1, 2)·(1, −2) = −3.
+        let w: f64 = vec![1.0, 2.0].weighted_dot(&a, &vec![1.0, -1.0]);
+        assert!((w + 3.0).abs() < 1e-15, "{w}");
+        let inverse = a.inv().unwrap();
+        let product = &a.0 * &inverse.0;
+        assert!((product - DMatrix::identity(2, 2)).amax() < 1e-15);
+        let outer: Square = vec![1.0, 2.0].dot(&vec![3.0, 4.0]);
+        assert_eq!(
+            outer.0,
+            DMatrix::from_row_slice(2, 2, &[3.0, 4.0, 6.0, 8.0])
+        );
+        assert_eq!(a.add(&a.mul(&-1.0)).0, DMatrix::zeros(2, 2));
+        assert!(Square(DMatrix::zeros(2, 2)).inv().is_err());
     }
 }
