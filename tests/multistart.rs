@@ -56,6 +56,20 @@ fn several_starts_find_the_global_optimum_one_start_misses() {
     for method in Method::ALL {
         let single = model.fit(&data, method).unwrap();
         assert!(single.converged(), "{method}: {single}");
+        if method.is_global() {
+            // A global search from one start may well reach the larger cluster (the swarm
+            // does); what holds for it is the multi-start's answer below.
+            let options = FitOptions::builder(method).starts(8).build().unwrap();
+            let fit = model.fit_with(&data, &options).unwrap();
+            assert!(fit.converged(), "{method}: {fit}");
+            let se = fit.std_error("m").unwrap();
+            assert!(
+                (fit.estimate("m").unwrap() - truth).abs() <= 1e-3 * se,
+                "{method}: {} against the grid's {truth}",
+                fit.estimate("m").unwrap()
+            );
+            continue;
+        }
         assert!(
             single.nll() > truth_nll + 1.0,
             "{method}: a single start from 0.2 stops at the local optimum: {single}"
