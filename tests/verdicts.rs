@@ -9,6 +9,22 @@ use maxlik::{ClosedForm, Convergence, FitOptions, Method, Model, StopReason};
 /// The estimate must be this close to the closed form, in standard errors, when converged.
 const WITHIN_SE: f64 = 1e-3;
 
+/// Whether `method` must converge on the ordinary problems below (its verdict must be honest
+/// either way). argmin's trust-region and SR1 solvers, Newton with a line search and the global
+/// methods (issue 13) are there to compare: on an ill-conditioned NLL they may stop at their
+/// iteration cap, which the verdict must then say (NOT CONVERGED), as the benchmark counts.
+fn must_converge(method: Method) -> bool {
+    !matches!(
+        method,
+        Method::NewtonLineSearch
+            | Method::TrustRegionSteihaug
+            | Method::TrustRegionDogleg
+            | Method::Sr1TrustRegion
+            | Method::ParticleSwarm
+            | Method::SimulatedAnnealing
+    )
+}
+
 /// A Normal mean kept in (0, 1) with the data centred on 0.5, started next to the lower bound:
 /// the logit coordinate saturates there (its gradient is ~1e-13 of the one in the mean), which
 /// must not read as convergence.
@@ -109,6 +125,10 @@ fn poisson_fits_converge_at_every_mean() {
                     .unwrap();
                 let fit = model.fit_with(&data, &options).unwrap();
                 let label = format!("mean {mean} start {start} {method}");
+                if !fit.converged() && !must_converge(method) {
+                    assert!(fit.clone().require_converged().is_err(), "{label}: {fit}");
+                    continue;
+                }
                 assert!(fit.converged(), "{label}: {fit}");
                 let se = fit.std_error("lambda").unwrap();
                 assert!(
@@ -143,7 +163,10 @@ fn beta_fits_and_profiles_succeed_on_ordinary_samples() {
         let model = maxlik::Family::Beta.model(&data).unwrap();
         for method in Method::ALL {
             let fit = model.fit(&data, method).unwrap();
-            assert!(fit.converged(), "seed {seed} {method}: {fit}");
+            assert!(
+                fit.converged() || !must_converge(method),
+                "seed {seed} {method}: {fit}"
+            );
         }
         let fit = model.fit(&data, Method::Lbfgs).unwrap();
         for name in ["alpha", "beta"] {
@@ -209,6 +232,10 @@ fn an_ill_conditioned_hessian_still_gives_exact_standard_errors() {
                 off > 1.0,
                 "{method}: {off} standard errors off, yet not converged"
             );
+            continue;
+        }
+        if !fit.converged() && !must_converge(method) {
+            assert!(fit.clone().require_converged().is_err(), "{method}: {fit}");
             continue;
         }
         assert!(fit.converged(), "{method}: {fit}");
