@@ -78,6 +78,12 @@ impl Method {
         Method::SimulatedAnnealing,
     ];
 
+    /// Whether a run of the method is judged by its gradient and Hessian (every method but
+    /// Nelder-Mead, which compares values only).
+    pub(crate) fn judged_by_gradient(self) -> bool {
+        self != Method::NelderMead
+    }
+
     /// Whether the method searches globally before its local polish (particle swarm,
     /// simulated annealing).
     pub fn is_global(self) -> bool {

@@ -477,24 +477,11 @@ impl Progress {
             // Nelder-Mead compares values only, so it stops no nearer than rounding of the
             // NLL allows (√(8ε|NLL|) standard errors, 1e-6 at |NLL| ~ 1e3); the gradient
             // and Hessian computed for the verdict locate the optimum far more closely.
-            let polishable = matches!(
-                (options.method, &outcome.judged.convergence),
-                (
-                    Method::Lbfgs
-                        | Method::Bfgs
-                        | Method::Newton
-                        | Method::Bhhh
-                        | Method::ConjugateGradient
-                        | Method::SteepestDescent
-                        | Method::NewtonLineSearch
-                        | Method::TrustRegionSteihaug
-                        | Method::TrustRegionDogleg
-                        | Method::Sr1TrustRegion
-                        | Method::ParticleSwarm
-                        | Method::SimulatedAnnealing,
-                    Convergence::Converged(ConvergedBy::PrecisionLimit)
-                ) | (Method::NelderMead, Convergence::Converged(_))
-            );
+            let polishable = match &outcome.judged.convergence {
+                Convergence::Converged(ConvergedBy::PrecisionLimit) => true,
+                Convergence::Converged(_) => !options.method.judged_by_gradient(),
+                Convergence::NotConverged(_) => false,
+            };
             if polishable && let Some(polished) = polish(objective, &outcome, &measured, options) {
                 if let Ok(theta) = objective.coords().theta(&polished.z) {
                     // An exact Hessian costs one pass: the standard errors are taken where
@@ -775,24 +762,14 @@ fn polish<O: Sync, F: LogDensity<O> + Sync, S: Score<O> + Sync>(
         (Some(_), None) => true,
         _ => false,
     };
-    let accepted = match options.method {
-        Method::Lbfgs
-        | Method::Bfgs
-        | Method::Newton
-        | Method::Bhhh
-        | Method::ConjugateGradient
-        | Method::SteepestDescent
-        | Method::NewtonLineSearch
-        | Method::TrustRegionSteihaug
-        | Method::TrustRegionDogleg
-        | Method::Sr1TrustRegion
-        | Method::ParticleSwarm
-        | Method::SimulatedAnnealing => matches!(
+    let accepted = if options.method.judged_by_gradient() {
+        matches!(
             polished.judged.convergence,
             Convergence::Converged(ConvergedBy::Gradient)
-        ),
+        )
+    } else {
         // Nelder-Mead's own verdict stands unless the step brought the point closer.
-        Method::NelderMead => matches!(polished.judged.convergence, Convergence::Converged(_)),
+        matches!(polished.judged.convergence, Convergence::Converged(_))
     };
     (closer && accepted).then_some(polished)
 }

@@ -355,18 +355,7 @@ fn decide(e: &Evidence<'_>, d: &Distances) -> Convergence {
         });
     }
     match e.method {
-        Method::Lbfgs
-        | Method::Bfgs
-        | Method::Newton
-        | Method::Bhhh
-        | Method::ConjugateGradient
-        | Method::SteepestDescent
-        | Method::NewtonLineSearch
-        | Method::TrustRegionSteihaug
-        | Method::TrustRegionDogleg
-        | Method::Sr1TrustRegion
-        | Method::ParticleSwarm
-        | Method::SimulatedAnnealing => {
+        m if m.judged_by_gradient() => {
             if d.curving_down.is_some() {
                 Convergence::NotConverged(short(distance))
             } else if distance <= tolerance && d.bias <= tolerance {
@@ -380,7 +369,7 @@ fn decide(e: &Evidence<'_>, d: &Distances) -> Convergence {
                 Convergence::NotConverged(short(distance))
             }
         }
-        Method::NelderMead => {
+        _ => {
             let spread = matches!(e.ended, Ended::SolverConverged) && d.curving_down.is_none();
             let confirm = NELDER_MEAD_CONFIRM * tolerance;
             let limit = if d.well_scaled { d.noise } else { 0.0 };
