@@ -249,6 +249,18 @@ pub enum Error {
         refits: usize,
     },
 
+    /// Discrete and continuous families named for one comparison: a probability and a
+    /// density are not on one likelihood scale, so their AICs cannot be ranked together.
+    #[error(
+        "discrete families ({discrete}) and continuous ones ({continuous}) cannot be ranked together: a probability and a density are not on one likelihood scale; name one kind"
+    )]
+    IncomparableFamilies {
+        /// The discrete families named.
+        discrete: String,
+        /// The continuous families named.
+        continuous: String,
+    },
+
     /// The optimizer failed in a way maxlik does not recognise (a bug to report).
     #[error("the {solver} solver failed: {message}")]
     Solver {

@@ -86,6 +86,9 @@ mod summary;
 
 mod families;
 
+// Choosing among families.
+mod selection;
+
 pub use analytic::{ClosedForm, Comparison, ComparisonRow};
 #[cfg(feature = "autodiff")]
 pub use autodiff::{Differentiable, Exact, Number};
@@ -115,6 +118,10 @@ pub use options::{
 pub use outcome::{ConvergedBy, Convergence, EvaluationFailure, SeKind, SeUnavailable, StopReason};
 pub use params::{Param, Space};
 pub use profile::{Limit, ProfileInterval};
+pub use selection::{
+    Candidate, Cell, ChiSquare, EdfStatistics, GoodnessOfFit, MAX_REPLICATES, PValues, Select,
+    Selection, Unfitted, chi_square, edf_statistics, goodness_of_fit, select,
+};
 pub use solver::{MAX_RECOVERIES, MAX_RESTARTS};
 pub use summary::Summary;
 pub use weights::{WeightKind, Weighted, Weights};

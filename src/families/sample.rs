@@ -1,0 +1,88 @@
+//! Random samples from a family at given parameters (rand_distr's samplers), for the
+//! parametric bootstrap.
+
+use rand::Rng;
+use rand_distr::{Beta, Distribution, Exp, Gamma, LogNormal, Normal, Poisson, Weibull};
+
+use super::Family;
+use crate::error::{Error, Result};
+
+/// The error for parameters a sampler refuses.
+fn refused(family: Family, params: &[f64]) -> Error {
+    Error::OutsideSpace {
+        name: family.names().join(", "),
+        value: params.first().copied().unwrap_or(f64::NAN),
+        space: format!("the {family} family's (a sampler refused {params:?})"),
+    }
+}
+
+/// `n` draws from `D`, or the error for `family` when `D` could not be built.
+fn draws<D: Distribution<f64>, E, R: Rng + ?Sized>(
+    made: std::result::Result<D, E>,
+    n: usize,
+    rng: &mut R,
+    family: Family,
+    params: &[f64],
+) -> Result<Vec<f64>> {
+    let d = made.map_err(|_| refused(family, params))?;
+    Ok((0..n).map(|_| d.sample(rng)).collect())
+}
+
+impl Family {
+    /// `n` independent draws from the family at `params`.
+    ///
+    /// ```
+    /// use maxlik::Family;
+    /// use rand::SeedableRng;
+    ///
+    /// let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+    /// let x = Family::Gamma.sample(&[2.0, 3.0], 5, &mut rng)?;
+    /// assert!(x.iter().all(|&v| v > 0.0));
+    /// # Ok::<(), maxlik::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::WrongParameterCount`], or [`Error::OutsideSpace`] when a parameter is outside
+    /// its space (or beyond what the sampler takes, e.g. a Poisson mean above 1e17).
+    pub fn sample<R: Rng + ?Sized>(
+        self,
+        params: &[f64],
+        n: usize,
+        rng: &mut R,
+    ) -> Result<Vec<f64>> {
+        let expected = self.names().len();
+        if params.len() != expected {
+            return Err(Error::WrongParameterCount {
+                expected,
+                got: params.len(),
+            });
+        }
+        let p = params;
+        match self {
+            Family::Normal => draws(Normal::new(p[0], p[1]), n, rng, self, p),
+            Family::Exponential => draws(Exp::new(p[0]), n, rng, self, p),
+            Family::Gamma => draws(Gamma::new(p[0], p[1]), n, rng, self, p),
+            Family::Weibull => draws(Weibull::new(p[1], p[0]), n, rng, self, p),
+            Family::LogNormal => draws(LogNormal::new(p[0], p[1]), n, rng, self, p),
+            Family::Poisson => draws(Poisson::new(p[0]), n, rng, self, p),
+            Family::Beta => draws(Beta::new(p[0], p[1]), n, rng, self, p),
+            Family::NormalMixture => {
+                if !(p[0] > 0.0 && p[0] < 1.0) {
+                    return Err(refused(self, p));
+                }
+                let first = Normal::new(p[1], p[2]).map_err(|_| refused(self, p))?;
+                let second = Normal::new(p[3], p[4]).map_err(|_| refused(self, p))?;
+                Ok((0..n)
+                    .map(|_| {
+                        if rng.random::<f64>() < p[0] {
+                            first.sample(rng)
+                        } else {
+                            second.sample(rng)
+                        }
+                    })
+                    .collect())
+            }
+        }
+    }
+}
