@@ -19,6 +19,7 @@
 
 mod cdf;
 mod density;
+mod quantile;
 mod sample;
 mod settings;
 mod start;

@@ -43,6 +43,9 @@ enum Command {
     Benchmark(BenchmarkArgs),
     /// Print (and plot) the profile log-likelihood of one parameter with its interval.
     Profile(ProfileArgs),
+    /// Which family fits? Fit every family of the data's kind (or the ones named) and rank
+    /// them by AIC, with goodness-of-fit statistics (KS, CvM, AD; chi-square for counts).
+    Select(crate::select::SelectArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -220,6 +223,7 @@ pub fn run() -> Result<ExitCode> {
             args.json,
         ),
         Command::Profile(args) => profile(&args),
+        Command::Select(args) => crate::select::run(&args),
     }
 }
 

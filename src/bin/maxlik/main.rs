@@ -36,8 +36,11 @@ mod plot;
 mod report;
 
 mod benchmark;
+mod comparison;
 mod demo;
 mod observations;
+
+mod select;
 
 mod cli;
 

@@ -8,17 +8,17 @@ use anyhow::{Result, anyhow};
 use maxlik::{Family, Fit, Limit, LogDensity, Model, ProfileInterval, Response, Score, Weighted};
 use plotters::prelude::*;
 
-const SIZE: (u32, u32) = (800, 560);
-const FONT: &str = "sans-serif";
+pub const SIZE: (u32, u32) = (800, 560);
+pub const FONT: &str = "sans-serif";
 
-type Chart<'a> = ChartContext<
+pub type Chart<'a> = ChartContext<
     'a,
     SVGBackend<'a>,
     Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
 >;
 
 /// Draws the legend at `position` and writes the file.
-fn finish(
+pub fn finish(
     chart: &mut Chart<'_>,
     root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
     position: SeriesLabelPosition,
@@ -32,7 +32,8 @@ fn finish(
     root.present()
 }
 
-fn err<E: std::fmt::Display>(path: &Path) -> impl Fn(E) -> anyhow::Error + '_ {
+/// The error of a figure that could not be drawn, naming its file.
+pub fn err<E: std::fmt::Display>(path: &Path) -> impl Fn(E) -> anyhow::Error + '_ {
     move |e| anyhow!("{}: cannot draw: {e}", path.display())
 }
 

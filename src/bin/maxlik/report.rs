@@ -36,6 +36,30 @@ fn verdict(fit: &Fit) -> &'static str {
     }
 }
 
+/// `v` with `digits` significant digits: plain from 1e-4 up to 1e6, else in scientific
+/// notation (`1.234e-7`; never `e0`).
+pub fn significant(v: f64, digits: usize) -> String {
+    if !v.is_finite() {
+        return format!("{v}");
+    }
+    if v == 0.0 {
+        return "0".to_string();
+    }
+    let digits = digits.max(1);
+    let e = v.abs().log10().floor() as i32;
+    if (-4..6).contains(&e) {
+        let decimals = (digits as i32 - 1 - e).max(0) as usize;
+        format!("{v:.decimals$}")
+    } else {
+        format!("{v:.prec$e}", prec = digits - 1)
+    }
+}
+
+/// The fields of a fit, its time taken from the fit itself.
+pub fn fit_summary_fields(fit: &Fit) -> Map<String, Value> {
+    fit_fields(fit, fit.elapsed().as_secs_f64())
+}
+
 fn fit_fields(fit: &Fit, seconds: f64) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("method".into(), json!(fit.method().to_string()));
@@ -344,4 +368,19 @@ pub fn compare_table(family: Family, runs: &[Run]) -> String {
             .map_or("-".into(), |d| format!("{d:.1e}"))
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn significant_digits_without_e0() {
+        use super::significant;
+        assert_eq!(significant(4.008339, 4), "4.008");
+        assert_eq!(significant(2511.2502, 4), "2511");
+        assert_eq!(significant(0.012804, 4), "0.01280");
+        assert_eq!(significant(3.667565e6, 4), "3.668e6");
+        assert_eq!(significant(1.2e-7, 3), "1.20e-7");
+        assert_eq!(significant(-0.5, 2), "-0.50");
+        assert_eq!(significant(0.0, 4), "0");
+    }
 }
