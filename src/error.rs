@@ -249,6 +249,13 @@ pub enum Error {
         refits: usize,
     },
 
+    /// A bootstrap interval or standard error cannot be computed.
+    #[error("the bootstrap cannot give this: {reason}")]
+    BootstrapUnavailable {
+        /// Why.
+        reason: &'static str,
+    },
+
     /// Discrete and continuous families named for one comparison: a probability and a
     /// density are not on one likelihood scale, so their AICs cannot be ranked together.
     #[error(

@@ -86,12 +86,14 @@ mod summary;
 
 mod families;
 
-// Choosing among families.
+// The bootstrap; choosing among families.
+mod bootstrap;
 mod selection;
 
 pub use analytic::{ClosedForm, Comparison, ComparisonRow};
 #[cfg(feature = "autodiff")]
 pub use autodiff::{Differentiable, Exact, Number};
+pub use bootstrap::{Bootstrap, BootstrapInterval, JACKKNIFE_GROUPS, MAX_BOOTSTRAP, Resampling};
 pub use censoring::{
     Censored, CensoringCounts, Distribution, Functions, Response, Truncation, distribution,
 };

@@ -13,6 +13,20 @@ pub(crate) fn normal_quantile(p: f64) -> f64 {
     }
 }
 
+/// SplitMix64's output function: a well-mixed 64-bit value from any input.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The seed of draw `index` of stream `stream` under `seed`: a function of the three alone,
+/// so that a replicate is the same whichever thread draws it.
+pub(crate) fn stream_seed(seed: u64, stream: u64, index: u64) -> u64 {
+    mix(mix(mix(seed) ^ stream) ^ index)
+}
+
 /// Checks a confidence level.
 pub(crate) fn check_level(level: f64) -> Result<()> {
     if level > 0.0 && level < 1.0 {

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use super::gof::{GoodnessOfFit, goodness_of_fit};
 use crate::families::{FAMILIES, Family};
+use crate::numerics::stream_seed;
 use crate::options::{FitOptions, MAX_STARTS, Method};
 
 /// The p-values of a candidate's statistics, `(1 + #{T* ≥ T}) / (1 + m)` over the `m`
@@ -32,19 +33,11 @@ pub struct PValues {
     pub failed: usize,
 }
 
-/// SplitMix64's output function: a well-mixed 64-bit value from any input.
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 /// The seed of replicate `b` of `family`: a function of the seed, the family and `b` alone,
 /// so that the replicates are the same whichever thread draws them.
-pub(crate) fn replicate_seed(seed: u64, family: Family, b: usize) -> u64 {
+fn replicate_seed(seed: u64, family: Family, b: usize) -> u64 {
     let index = FAMILIES.iter().position(|&f| f == family).unwrap_or(0) as u64;
-    mix(mix(mix(seed) ^ index) ^ b as u64)
+    stream_seed(seed, index, b as u64)
 }
 
 /// The statistics as a vector in a fixed order (KS, CvM, AD or the chi-square); `None` when

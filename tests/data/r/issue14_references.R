@@ -71,3 +71,19 @@ p("poisson chisq df pvalue", c(gp$chisq, gp$chisqdf, gp$chisqpvalue))
 p("poisson chisqbreaks", gp$chisqbreaks)
 p("poisson observed", gp$chisqtable[, 1])
 p("poisson expected", gp$chisqtable[, 2])
+
+# The bootstrap's interval logic (src/bootstrap.rs): on a fixed set of replicates and
+# jackknife values, the percentile interval as fitdistrplus's bootdist takes it (quantile type
+# 7) and boot's BCa (boot:::bca.ci with the jackknife's influence values L).
+suppressPackageStartupMessages(library(boot))
+set.seed(14)
+t <- round(rgamma(39, shape = 3, rate = 1), 4)
+t0 <- 2.5
+jack <- round(2.5 + rnorm(20, sd = 0.1) + rexp(20, 10), 4)
+L <- (length(jack) - 1) * (mean(jack) - jack)
+p("boot t", t); p("boot jack", jack)
+p("boot percentile type7 0.95", quantile(t, c(0.025, 0.975), type = 7))
+p("boot percentile type7 0.80", quantile(t, c(0.1, 0.9), type = 7))
+p("boot a", sum(L^3) / (6 * sum(L^2)^1.5))
+p("boot bca 0.95", boot:::bca.ci(NULL, conf = 0.95, t0 = t0, t = t, L = L)[4:5])
+p("boot bca 0.80", boot:::bca.ci(NULL, conf = 0.80, t0 = t0, t = t, L = L)[4:5])
