@@ -249,6 +249,14 @@ pub enum Error {
         refits: usize,
     },
 
+    /// An interval that cannot be computed for this model (the reason says why, and what to
+    /// use instead).
+    #[error("this interval is not available: {reason}")]
+    IntervalUnavailable {
+        /// Why.
+        reason: &'static str,
+    },
+
     /// A bootstrap interval or standard error cannot be computed.
     #[error("the bootstrap cannot give this: {reason}")]
     BootstrapUnavailable {

@@ -90,6 +90,9 @@ mod families;
 mod bootstrap;
 mod selection;
 
+// Quantiles with their intervals.
+mod quantiles;
+
 pub use analytic::{ClosedForm, Comparison, ComparisonRow};
 #[cfg(feature = "autodiff")]
 pub use autodiff::{Differentiable, Exact, Number};
@@ -120,6 +123,7 @@ pub use options::{
 pub use outcome::{ConvergedBy, Convergence, EvaluationFailure, SeKind, SeUnavailable, StopReason};
 pub use params::{Param, Space};
 pub use profile::{Limit, ProfileInterval};
+pub use quantiles::QuantileEstimate;
 pub use selection::{
     Candidate, Cell, ChiSquare, EdfStatistics, GoodnessOfFit, MAX_REPLICATES, PValues, Select,
     Selection, Unfitted, chi_square, edf_statistics, goodness_of_fit, select,
