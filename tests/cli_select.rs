@@ -1,4 +1,4 @@
-//! `maxlik select` (issue 14): the ranking's JSON contract against R's fitdistrplus on its
+//! `maxlik select` and `fit --bootstrap --quantile` (issue 14): the ranking's JSON contract against R's fitdistrplus on its
 //! `groundbeef` and `toxocara` data (values from `tests/data/r/issue14_references.out`), the
 //! families that could not be fitted, the figures, reproducible bootstrap p-values, and bad
 //! requests.
@@ -207,5 +207,53 @@ fn select_refuses_discrete_and_continuous_together_and_bad_data() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("line 2"), "{err}");
     let o = maxlik(&["select", "--data", &bad, "--families", "gauss"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// `fit --bootstrap --quantile`: the JSON's `bootstrap` and `quantiles` fields, reproducible
+/// from the seed, and the Normal quantile's delta SE equal to its closed form
+/// `σ̂ √((1 + z²/2)/n)`.
+#[test]
+fn fit_bootstrap_and_quantiles_in_json() {
+    let dir = scratch("fit-boot");
+    let values: Vec<String> = (0..40)
+        .map(|i| format!("{}", 10.0 + ((i * 37) % 23) as f64 * 0.5))
+        .collect();
+    let path = file(&dir, "x.txt", &values.join("\n"));
+    let args = [
+        "fit",
+        "--family",
+        "normal",
+        "--data",
+        &path,
+        "--bootstrap",
+        "99",
+        "--seed",
+        "4",
+        "--quantile",
+        "0.1",
+        "--json",
+    ];
+    let (a, b) = (json(&args), json(&args));
+    assert_eq!(a["bootstrap"], b["bootstrap"]);
+    assert_eq!(a["bootstrap"]["replicates"], 99);
+    assert_eq!(a["bootstrap"]["kind"], "nonparametric");
+    let mu = &a["bootstrap"]["params"]["mu"];
+    assert!(mu["percentile"].as_array().unwrap().len() == 2);
+    let q = &a["quantiles"][0];
+    let sigma = a["params"]["sigma"].as_f64().unwrap();
+    let z: f64 = -1.2815515655446004;
+    let exact = sigma * ((1.0 + 0.5 * z * z) / 40.0).sqrt();
+    assert_relative_eq!(q["std_error"].as_f64().unwrap(), exact, max_relative = 1e-6);
+    assert_eq!(q["profile"][0]["kind"], "crossing");
+    let o = maxlik(&[
+        "fit",
+        "--family",
+        "normal",
+        "--data",
+        &path,
+        "--quantile",
+        "1.5",
+    ]);
     assert_eq!(o.status.code(), Some(2));
 }

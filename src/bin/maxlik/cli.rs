@@ -67,6 +67,8 @@ struct FitArgs {
     plot: Option<PathBuf>,
     #[command(flatten)]
     starts: StartArgs,
+    #[command(flatten)]
+    uncertainty: crate::uncertainty::UncertaintyArgs,
 }
 
 /// How many starts each fit runs from.
@@ -329,25 +331,46 @@ fn fit(args: &FitArgs) -> Result<ExitCode> {
         options = options.max_iters(cap);
     }
     let options = options.build()?;
-    let start = Instant::now();
-    let fit = with_model!(family, &loaded, |model, data| model
-        .fit_with(data, &options)
-        .with_context(|| format!("fitting the {family} family"))?);
-    let seconds = start.elapsed().as_secs_f64();
+    let plain: Option<&[f64]> = match &loaded.observations {
+        Observations::Plain(values) => Some(values.as_slice()),
+        Observations::General(_) => None,
+    };
+    let (fit, seconds, extra) = with_model!(family, &loaded, |model, data| {
+        let start = Instant::now();
+        let fit = model
+            .fit_with(data, &options)
+            .with_context(|| format!("fitting the {family} family"))?;
+        let seconds = start.elapsed().as_secs_f64();
+        let extra = if args.uncertainty.any() {
+            Some(crate::uncertainty::compute(
+                &args.uncertainty,
+                family,
+                &model,
+                data,
+                plain,
+                &fit,
+                &options,
+            )?)
+        } else {
+            None
+        };
+        (fit, seconds, extra)
+    });
     if args.json {
+        let mut fields = loaded.json_fields();
+        if let Some(u) = &extra {
+            fields.extend(crate::uncertainty::json_fields(u, &fit));
+        }
         say!(
             "{}",
-            report::fit_json(
-                family,
-                &fit,
-                seconds,
-                loaded.table.skipped,
-                loaded.json_fields()
-            )
+            report::fit_json(family, &fit, seconds, loaded.table.skipped, fields)
         );
     } else {
         say!("{}", headline(family, &loaded, fit.n()));
         say!("{fit}");
+        if let Some(u) = &extra {
+            say!("{}", crate::uncertainty::text(u, &fit).trim_end());
+        }
     }
     if let Some(path) = &args.plot {
         let drawn = match (&loaded.observations, &steps) {

@@ -39,6 +39,7 @@ mod benchmark;
 mod comparison;
 mod demo;
 mod observations;
+mod uncertainty;
 
 mod select;
 
