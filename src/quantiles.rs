@@ -39,56 +39,86 @@ pub struct QuantileEstimate {
 /// How the family's parameters follow from the quantile and the others, for the profile.
 #[derive(Debug, Clone, Copy)]
 enum Reparameterized {
-    /// Normal: `(q, sigma)`, `mu = q − z σ`.
-    Normal { z: f64 },
+    /// A location-scale family (Normal, Logistic, Gumbel, Cauchy): `(q, scale)`,
+    /// `location = q − z·scale` with `z` the standard quantile.
+    LocationScale { family: Family, z: f64 },
+    /// Student t: `(q, scale, df)`, `location = q − t_df(p)·scale`.
+    StudentT { p: f64 },
     /// LogNormal: `(q, sdlog)`, `meanlog = ln q − z sdlog`.
     LogNormal { z: f64 },
     /// Exponential: `(q)`, `rate = −ln(1 − p)/q`.
     Exponential { e: f64 },
     /// Weibull: `(shape, q)`, `scale = q / (−ln(1 − p))^(1/shape)`.
     Weibull { e: f64 },
-    /// Gamma: `(shape, q)`, `scale = q / Q(p; shape, 1)`.
-    Gamma { p: f64 },
+    /// Gamma: `(shape, q)`, `scale = q / Q(p; shape, 1)`; with a rate, its inverse.
+    Gamma { p: f64, rate: bool },
+    /// Log-logistic: `(shape, q)`, `scale = q / (p/(1 − p))^(1/shape)`.
+    LogLogistic { odds: f64 },
+    /// Pareto (Lomax): `(shape, q)`, `scale = q / ((1 − p)^(−1/shape) − 1)`.
+    Pareto { e: f64 },
 }
 
 impl Reparameterized {
     fn of(family: Family, p: f64) -> Option<Self> {
         let e = -(-p).ln_1p();
         match family {
-            Family::Normal => Some(Reparameterized::Normal {
-                z: normal_quantile(p),
-            }),
+            Family::Normal | Family::Logistic | Family::Gumbel | Family::Cauchy => {
+                let standard: &[f64] = &[0.0, 1.0];
+                Some(Reparameterized::LocationScale {
+                    family,
+                    z: family.quantile(p, standard).ok()?,
+                })
+            }
+            Family::StudentT => Some(Reparameterized::StudentT { p }),
             Family::LogNormal => Some(Reparameterized::LogNormal {
                 z: normal_quantile(p),
             }),
             Family::Exponential => Some(Reparameterized::Exponential { e }),
             Family::Weibull => Some(Reparameterized::Weibull { e }),
-            Family::Gamma => Some(Reparameterized::Gamma { p }),
+            Family::Gamma => Some(Reparameterized::Gamma { p, rate: false }),
+            Family::GammaRate => Some(Reparameterized::Gamma { p, rate: true }),
+            Family::LogLogistic => Some(Reparameterized::LogLogistic {
+                odds: p / (1.0 - p),
+            }),
+            Family::Pareto => Some(Reparameterized::Pareto { e }),
             _ => None,
         }
     }
 
     fn family(self) -> Family {
         match self {
-            Reparameterized::Normal { .. } => Family::Normal,
+            Reparameterized::LocationScale { family, .. } => family,
+            Reparameterized::StudentT { .. } => Family::StudentT,
             Reparameterized::LogNormal { .. } => Family::LogNormal,
             Reparameterized::Exponential { .. } => Family::Exponential,
             Reparameterized::Weibull { .. } => Family::Weibull,
-            Reparameterized::Gamma { .. } => Family::Gamma,
+            Reparameterized::Gamma { rate: false, .. } => Family::Gamma,
+            Reparameterized::Gamma { rate: true, .. } => Family::GammaRate,
+            Reparameterized::LogLogistic { .. } => Family::LogLogistic,
+            Reparameterized::Pareto { .. } => Family::Pareto,
         }
     }
 
     /// The family's parameters from the reparameterized ones.
     fn family_params(self, r: &[f64]) -> Vec<f64> {
         match self {
-            Reparameterized::Normal { z } => vec![r[0] - z * r[1], r[1]],
+            Reparameterized::LocationScale { z, .. } => vec![r[0] - z * r[1], r[1]],
+            Reparameterized::StudentT { p } => {
+                let t = Family::StudentT
+                    .quantile(p, &[0.0, 1.0, r[2]])
+                    .unwrap_or(f64::NAN);
+                vec![r[0] - t * r[1], r[1], r[2]]
+            }
             Reparameterized::LogNormal { z } => vec![r[0].ln() - z * r[1], r[1]],
             Reparameterized::Exponential { e } => vec![e / r[0]],
             Reparameterized::Weibull { e } => vec![r[0], r[1] / e.powf(1.0 / r[0])],
-            Reparameterized::Gamma { p } => {
+            Reparameterized::Gamma { p, rate } => {
                 let unit = Family::Gamma.quantile(p, &[r[0], 1.0]).unwrap_or(f64::NAN);
-                vec![r[0], r[1] / unit]
+                let scale = r[1] / unit;
+                vec![r[0], if rate { 1.0 / scale } else { scale }]
             }
+            Reparameterized::LogLogistic { odds } => vec![r[0], r[1] / odds.powf(1.0 / r[0])],
+            Reparameterized::Pareto { e } => vec![r[0], r[1] / (e / r[0]).exp_m1()],
         }
     }
 
@@ -96,14 +126,21 @@ impl Reparameterized {
     fn model(self, start: &[f64]) -> Result<Model<f64, Self>> {
         let builder = Model::builder(self);
         match self {
-            Reparameterized::Normal { .. } => {
-                builder.param("q", start[0]).positive("sigma", start[1])
+            Reparameterized::LocationScale { .. } => {
+                builder.param("q", start[0]).positive("scale", start[1])
             }
+            Reparameterized::StudentT { .. } => builder
+                .param("q", start[0])
+                .positive("scale", start[1])
+                .positive("df", start[2]),
             Reparameterized::LogNormal { .. } => {
                 builder.positive("q", start[0]).positive("sdlog", start[1])
             }
             Reparameterized::Exponential { .. } => builder.positive("q", start[0]),
-            Reparameterized::Weibull { .. } | Reparameterized::Gamma { .. } => {
+            Reparameterized::Weibull { .. }
+            | Reparameterized::Gamma { .. }
+            | Reparameterized::LogLogistic { .. }
+            | Reparameterized::Pareto { .. } => {
                 builder.positive("shape", start[0]).positive("q", start[1])
             }
         }
@@ -113,11 +150,15 @@ impl Reparameterized {
     /// The reparameterized estimates from the family's.
     fn reparameterize(self, theta: &[f64], q: f64) -> Vec<f64> {
         match self {
-            Reparameterized::Normal { .. } | Reparameterized::LogNormal { .. } => {
+            Reparameterized::LocationScale { .. } | Reparameterized::LogNormal { .. } => {
                 vec![q, theta[1]]
             }
+            Reparameterized::StudentT { .. } => vec![q, theta[1], theta[2]],
             Reparameterized::Exponential { .. } => vec![q],
-            Reparameterized::Weibull { .. } | Reparameterized::Gamma { .. } => vec![theta[0], q],
+            Reparameterized::Weibull { .. }
+            | Reparameterized::Gamma { .. }
+            | Reparameterized::LogLogistic { .. }
+            | Reparameterized::Pareto { .. } => vec![theta[0], q],
         }
     }
 }
@@ -229,7 +270,14 @@ impl Family {
     fn is_positive(self) -> bool {
         matches!(
             self,
-            Family::Exponential | Family::Gamma | Family::Weibull | Family::LogNormal
+            Family::Exponential
+                | Family::Gamma
+                | Family::GammaRate
+                | Family::Weibull
+                | Family::LogNormal
+                | Family::LogLogistic
+                | Family::Pareto
+                | Family::InverseGaussian
         )
     }
 
@@ -271,7 +319,7 @@ impl Family {
         level: f64,
     ) -> Result<ProfileInterval> {
         let r = Reparameterized::of(self, p).ok_or(Error::IntervalUnavailable {
-            reason: "this family has no reparameterization by its quantile here (Normal, LogNormal, Exponential, Weibull and Gamma have)",
+            reason: "this family has no reparameterization by its quantile here (the inverse Gaussian, the Beta, the mixture and the count families have none; use the delta method or the bootstrap)",
         })?;
         let start = r.reparameterize(fit.estimates(), estimate);
         let model = r.model(&start)?;

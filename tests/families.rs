@@ -237,7 +237,7 @@ fn data_outside_the_support_is_named() {
         Err(Error::DegenerateData { .. })
     ));
     assert!(matches!(
-        "cauchy".parse::<Family>(),
+        "gauss".parse::<Family>(),
         Err(Error::UnknownFamily { .. })
     ));
     for f in FAMILIES {

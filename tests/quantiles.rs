@@ -90,12 +90,23 @@ fn exponential_quantile_profile_is_the_rate_interval_mapped() {
 }
 
 #[test]
-fn weibull_and_gamma_profiles_agree_with_the_delta_method_on_a_large_sample() {
+fn profiles_agree_with_the_delta_method_on_a_large_sample() {
     let x = common::exponential_sample(1.0, 4000, 12);
-    for family in [Family::Weibull, Family::Gamma, Family::LogNormal] {
-        let fit = family.fit(&x, &tight()).unwrap();
+    let y = common::normal_sample(5.0, 2.0, 4000, 13);
+    for (family, x) in [
+        (Family::Weibull, &x),
+        (Family::Gamma, &x),
+        (Family::GammaRate, &x),
+        (Family::LogNormal, &x),
+        (Family::LogLogistic, &x),
+        (Family::Normal, &y),
+        (Family::Logistic, &y),
+        (Family::Gumbel, &y),
+    ] {
+        let x = x.as_slice();
+        let fit = family.fit(x, &tight()).unwrap();
         let q = family
-            .quantile_estimate(&x, &fit, 0.05, 0.95, None)
+            .quantile_estimate(x, &fit, 0.05, 0.95, None)
             .unwrap();
         let (dlo, dhi) = q.delta.unwrap();
         let profile = q.profile.unwrap();

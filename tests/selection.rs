@@ -173,16 +173,42 @@ fn chi_square_equals_fitdistrplus_on_toxocara() {
     assert!(c.p_value.unwrap() < 1e-300);
 }
 
+/// toxocara's counts are overdispersed (variance 9× the mean): the negative binomial wins by
+/// 20 AIC over the geometric and 700 over the Poisson, as in R; its `mu` is the sample mean
+/// (a property of the negative binomial's MLE).
 #[test]
 fn counts_are_ranked_among_the_count_families_by_default() {
     let y = column("toxocara.csv");
     let selection = select(&y).unwrap();
     assert!(selection.is_discrete());
-    let c = &selection.ranking()[0];
-    assert_eq!(c.family, Family::Poisson);
-    assert_relative_eq!(c.fit.aic(), 1017.0668595708254, max_relative = OWN_FIT);
-    assert!(matches!(c.gof, GoodnessOfFit::Discrete(Some(_))));
-    assert!(selection.ranking().iter().all(|c| c.family.is_discrete()));
+    let families: Vec<Family> = selection.ranking().iter().map(|c| c.family).collect();
+    assert_eq!(
+        families,
+        [Family::NegativeBinomial, Family::Geometric, Family::Poisson]
+    );
+    let [nb, geometric, poisson] = selection.ranking() else {
+        panic!("three count families")
+    };
+    assert_relative_eq!(nb.fit.aic(), 322.68817224159142, max_relative = OWN_FIT);
+    assert_relative_eq!(
+        nb.fit.estimate("size").unwrap(),
+        0.39699649086124594,
+        max_relative = 1e-5
+    );
+    let mean = y.iter().sum::<f64>() / y.len() as f64;
+    let se = nb.fit.std_error("mu").unwrap();
+    assert!((nb.fit.estimate("mu").unwrap() - mean).abs() < 1e-6 * se);
+    assert_relative_eq!(
+        geometric.fit.aic(),
+        342.94370398419528,
+        max_relative = OWN_FIT
+    );
+    assert_relative_eq!(
+        poisson.fit.aic(),
+        1017.0668595708254,
+        max_relative = OWN_FIT
+    );
+    assert!(matches!(nb.gof, GoodnessOfFit::Discrete(Some(_))));
 }
 
 #[test]

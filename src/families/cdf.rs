@@ -5,7 +5,7 @@ use statrs::function::beta::checked_beta_reg;
 use statrs::function::gamma::{checked_gamma_lr, checked_gamma_ur};
 
 use super::Family;
-use super::density::log_add_exp;
+use super::density::{log_add_exp, softplus};
 use crate::censoring::{Distribution, ln_one_minus_exp};
 
 /// `ln Φ(z)`, the standard Normal's log CDF, to full relative precision at every `z`: from
@@ -113,12 +113,105 @@ impl Family {
                     log_add_exp(w + ln_normal_cdf(-z1), other + ln_normal_cdf(-z2)),
                 )
             }
+            Family::Logistic => {
+                let z = (x - p[0]) / p[1];
+                (-softplus(-z), -softplus(z))
+            }
+            Family::LogLogistic => {
+                if x <= 0.0 {
+                    return (f64::NEG_INFINITY, 0.0);
+                }
+                let t = p[0] * (x / p[1]).ln();
+                (-softplus(-t), -softplus(t))
+            }
+            Family::Pareto => {
+                if x <= 0.0 {
+                    return (f64::NEG_INFINITY, 0.0);
+                }
+                let ln_s = -p[0] * (x / p[1]).ln_1p();
+                (ln_one_minus_exp(ln_s), ln_s)
+            }
+            Family::Gumbel => {
+                let ln_f = -(-(x - p[0]) / p[1]).exp();
+                (ln_f, ln_one_minus_exp(ln_f))
+            }
+            Family::Cauchy => {
+                // atan2 keeps both tails' digits: F = atan2(1, −z)/π, S = atan2(1, z)/π.
+                let z = (x - p[0]) / p[1];
+                let pi = std::f64::consts::PI;
+                ((1f64.atan2(-z) / pi).ln(), (1f64.atan2(z) / pi).ln())
+            }
+            Family::StudentT => {
+                let z = (x - p[0]) / p[1];
+                let nu = p[2];
+                // P(T ≤ −|z|) = ½ I(ν/(ν + z²); ν/2, ½) = ½ (1 − I(z²/(ν + z²); ½, ν/2)):
+                // each regularized beta taken where its argument is below ½ (near 1 the
+                // argument itself has rounded), the other as its complement.
+                let z2 = z * z;
+                let (w, x2) = (nu / (nu + z2), z2 / (nu + z2));
+                let (tail, body) = if x2 < w {
+                    let Ok(body) = checked_beta_reg(0.5, 0.5 * nu, x2) else {
+                        return (f64::NAN, f64::NAN);
+                    };
+                    (1.0 - body, body)
+                } else {
+                    let Ok(tail) = checked_beta_reg(0.5 * nu, 0.5, w) else {
+                        return (f64::NAN, f64::NAN);
+                    };
+                    (tail, 1.0 - tail)
+                };
+                let half = std::f64::consts::LN_2;
+                let (small, large) = (tail.ln() - half, body.ln_1p() - half);
+                if z < 0.0 {
+                    (small, large)
+                } else {
+                    (large, small)
+                }
+            }
+            Family::InverseGaussian => {
+                if x <= 0.0 {
+                    return (f64::NEG_INFINITY, 0.0);
+                }
+                let (mu, lambda) = (p[0], p[1]);
+                let r = (lambda / x).sqrt();
+                let a = r * (x / mu - 1.0);
+                let b = -r * (x / mu + 1.0);
+                let second = 2.0 * lambda / mu + ln_normal_cdf(b);
+                let ln_sa = ln_normal_cdf(-a);
+                (
+                    log_add_exp(ln_normal_cdf(a), second),
+                    ln_sa + ln_one_minus_exp(second - ln_sa),
+                )
+            }
+            Family::GammaRate => Family::Gamma.ln_cdf_sf(x, &[p[0], 1.0 / p[1]]),
+            Family::Geometric => {
+                if x < 0.0 {
+                    return (f64::NEG_INFINITY, 0.0);
+                }
+                let ln_s = (x.floor() + 1.0) * (-p[0]).ln_1p();
+                (ln_one_minus_exp(ln_s), ln_s)
+            }
+            Family::NegativeBinomial => {
+                if x < 0.0 {
+                    return (f64::NEG_INFINITY, 0.0);
+                }
+                // P(X ≤ k) = I(r/(r + μ); r, k + 1).
+                let (r, mu) = (p[0], p[1]);
+                let k = x.floor();
+                from_complements(
+                    checked_beta_reg(r, k + 1.0, r / (r + mu)).ok(),
+                    checked_beta_reg(k + 1.0, r, mu / (r + mu)).ok(),
+                )
+            }
         }
     }
 
     /// Whether the family's values are counts.
     pub fn is_discrete(self) -> bool {
-        matches!(self, Family::Poisson)
+        matches!(
+            self,
+            Family::Poisson | Family::Geometric | Family::NegativeBinomial
+        )
     }
 }
 

@@ -175,6 +175,73 @@ pub(super) fn log_add_exp(a: f64, b: f64) -> f64 {
     }
 }
 
+/// `ln(1 + eᵃ)` without overflow or loss at either end.
+#[inline(always)]
+pub(super) fn softplus(a: f64) -> f64 {
+    a.max(0.0) + (-a.abs()).exp().ln_1p()
+}
+
+/// `ln Γ(x + r) − ln Γ(r)` for a count `x`: the sum of `ln(r + j)` for small counts, exact
+/// where the difference of two large `ln Γ` would cancel (a large size `r`).
+#[inline(always)]
+fn ln_rising(r: f64, x: f64) -> f64 {
+    if x < 64.0 {
+        let mut s = 0.0;
+        let mut j = 0.0;
+        while j < x {
+            s += (r + j).ln();
+            j += 1.0;
+        }
+        s
+    } else {
+        ln_gamma(x + r) - ln_gamma(r)
+    }
+}
+
+/// `ln P(X = x)` of the negative binomial with size `r` and mean `mu` (R's `dnbinom(x, size,
+/// mu)`): `ln Γ(x + r) − ln Γ(r) − ln x! − r ln(1 + μ/r) + x ln(μ/(r + μ))`.
+#[inline(always)]
+fn negative_binomial_ln_pmf(x: f64, r: f64, mu: f64) -> f64 {
+    let tail = if x > 0.0 {
+        x * (mu.ln() - (r + mu).ln())
+    } else {
+        0.0
+    };
+    ln_rising(r, x) - ln_gamma(x + 1.0) - r * (mu / r).ln_1p() + tail
+}
+
+/// The Student t (location, scale, df) log-density's terms that do not depend on the
+/// observation.
+struct StudentConstants {
+    mu: f64,
+    s: f64,
+    nu: f64,
+    constant: f64,
+}
+
+impl StudentConstants {
+    #[inline(always)]
+    fn new(p: &[f64]) -> Self {
+        let (mu, s, nu) = (p[0], p[1], p[2]);
+        StudentConstants {
+            mu,
+            s,
+            nu,
+            constant: ln_gamma(0.5 * (nu + 1.0))
+                - ln_gamma(0.5 * nu)
+                - 0.5 * (nu * std::f64::consts::PI).ln()
+                - s.ln(),
+        }
+    }
+
+    /// `ln Γ((ν+1)/2) − ln Γ(ν/2) − ½ ln(νπ) − ln s − (ν+1)/2 · ln(1 + z²/ν)`.
+    #[inline(always)]
+    fn ln_density(&self, x: f64) -> f64 {
+        let z = (x - self.mu) / self.s;
+        self.constant - 0.5 * (self.nu + 1.0) * (z * z / self.nu).ln_1p()
+    }
+}
+
 /// A family's log-density as a [`LogDensity`] (what [`Family::model`] fits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FamilyDensity(pub Family);
@@ -214,6 +281,22 @@ impl LogDensity<f64> for FamilyDensity {
                 let c = MixtureConstants::new(p);
                 lanes_sum(chunk, |x| c.ln_density(*x))
             }
+            Family::StudentT => {
+                let c = StudentConstants::new(p);
+                lanes_sum(chunk, |x| c.ln_density(*x))
+            }
+            Family::GammaRate => {
+                let c = GammaConstants::new(&[p[0], 1.0 / p[1]]);
+                lanes_sum(chunk, |x| c.ln_density(*x))
+            }
+            Family::Logistic => sum!(Family::Logistic),
+            Family::LogLogistic => sum!(Family::LogLogistic),
+            Family::Pareto => sum!(Family::Pareto),
+            Family::Gumbel => sum!(Family::Gumbel),
+            Family::Cauchy => sum!(Family::Cauchy),
+            Family::InverseGaussian => sum!(Family::InverseGaussian),
+            Family::Geometric => sum!(Family::Geometric),
+            Family::NegativeBinomial => sum!(Family::NegativeBinomial),
         }
     }
 }
@@ -240,6 +323,37 @@ impl Family {
             Family::Poisson => poisson_ln_pmf(x, p[0]),
             Family::Beta => BetaConstants::new(p).ln_density(x),
             Family::NormalMixture => MixtureConstants::new(p).ln_density(x),
+            Family::Logistic => {
+                let z = ((x - p[0]) / p[1]).abs();
+                -z - 2.0 * (-z).exp().ln_1p() - p[1].ln()
+            }
+            Family::LogLogistic => {
+                let (k, s) = (p[0], p[1]);
+                let y = (x / s).ln();
+                k.ln() - s.ln() + (k - 1.0) * y - 2.0 * softplus(k * y)
+            }
+            Family::Pareto => {
+                let (a, theta) = (p[0], p[1]);
+                a.ln() - theta.ln() - (a + 1.0) * (x / theta).ln_1p()
+            }
+            Family::Gumbel => {
+                let z = (x - p[0]) / p[1];
+                -p[1].ln() - z - (-z).exp()
+            }
+            Family::Cauchy => {
+                let z = (x - p[0]) / p[1];
+                -(std::f64::consts::PI * p[1]).ln() - (z * z).ln_1p()
+            }
+            Family::StudentT => StudentConstants::new(p).ln_density(x),
+            Family::InverseGaussian => {
+                let (mu, lambda) = (p[0], p[1]);
+                let d = x - mu;
+                0.5 * (lambda.ln() - (2.0 * std::f64::consts::PI).ln() - 3.0 * x.ln())
+                    - lambda * d * d / (2.0 * mu * mu * x)
+            }
+            Family::GammaRate => GammaConstants::new(&[p[0], 1.0 / p[1]]).ln_density(x),
+            Family::Geometric => p[0].ln() + x * (-p[0]).ln_1p(),
+            Family::NegativeBinomial => negative_binomial_ln_pmf(x, p[0], p[1]),
         }
     }
 }
@@ -262,6 +376,9 @@ mod tests {
                 Family::Poisson => (&counts, vec![4.2]),
                 Family::Exponential => (&positive, vec![0.7]),
                 Family::NormalMixture => (&positive, vec![0.3, 1.0, 0.5, 2.5, 0.8]),
+                Family::StudentT => (&positive, vec![1.0, 0.7, 4.5]),
+                Family::Geometric => (&counts, vec![0.3]),
+                Family::NegativeBinomial => (&counts, vec![2.5, 6.0]),
                 _ => (&positive, vec![1.7, 2.3]),
             };
             let chunked = FamilyDensity(family).sum_ln_density(data, &p);

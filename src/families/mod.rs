@@ -11,6 +11,16 @@
 //! | Poisson | lambda (> 0) | non-negative integers |
 //! | Beta | alpha (> 0), beta (> 0) | 0 < x < 1 |
 //! | NormalMixture | weight (0, 1), mu1, sigma1, mu2, sigma2 | reals |
+//! | Logistic | location (free), scale (> 0) | reals |
+//! | LogLogistic | shape (> 0), scale (> 0) | x > 0 |
+//! | Pareto (Lomax, actuar's) | shape (> 0), scale (> 0) | x ≥ 0 |
+//! | Gumbel (maxima) | location (free), scale (> 0) | reals |
+//! | Cauchy | location (free), scale (> 0) | reals |
+//! | StudentT | location (free), scale (> 0), df (> 0) | reals |
+//! | InverseGaussian | mean (> 0), shape (> 0) | x > 0 |
+//! | GammaRate | shape (> 0), rate (> 0) | x > 0 |
+//! | Geometric | prob (0, 1) | non-negative integers |
+//! | NegativeBinomial | size (> 0), mu (> 0) | non-negative integers |
 //!
 //! Each family is one [`Spec`] in [`SPECS`]: its name, its parameters with their spaces, its
 //! support and its start; the formulas of the densities are in `density.rs` and the starts in
@@ -56,6 +66,27 @@ pub enum Family {
     Beta,
     /// A mixture of two Normals (weight of the first, mu1, sigma1, mu2, sigma2).
     NormalMixture,
+    /// Logistic (location, scale), R's `dlogis`.
+    Logistic,
+    /// Log-logistic (shape, scale): `F = 1/(1 + (x/scale)^(−shape))`, actuar's `dllogis`.
+    LogLogistic,
+    /// Pareto of the second kind (Lomax; shape α, scale θ): `S = (1 + x/θ)^(−α)` on x ≥ 0,
+    /// actuar's `dpareto`.
+    Pareto,
+    /// Gumbel for maxima (location, scale): `F = exp(−e^(−(x − location)/scale))`.
+    Gumbel,
+    /// Cauchy (location, scale).
+    Cauchy,
+    /// Student t with a location and a scale (location, scale, df).
+    StudentT,
+    /// Inverse Gaussian (mean, shape), statmod's `dinvgauss`.
+    InverseGaussian,
+    /// Gamma with a rate (shape, rate): the Gamma of R's `dgamma(x, shape, rate)`.
+    GammaRate,
+    /// Geometric (prob): failures before the first success, R's `dgeom`.
+    Geometric,
+    /// Negative binomial (size, mu), R's `dnbinom(x, size, mu = mu)`.
+    NegativeBinomial,
 }
 
 /// The space of a family's parameter.
@@ -82,6 +113,16 @@ const REALS: Support = Support {
     outside: "",
 };
 
+const POSITIVE_REALS: Support = Support {
+    contains: |x| x > 0.0,
+    outside: "is not positive: this family's support is (0, inf)",
+};
+
+const COUNTS: Support = Support {
+    contains: |x| x >= 0.0 && x.fract() == 0.0,
+    outside: "is not a non-negative integer: this family's support is 0, 1, 2, ...",
+};
+
 /// Start values, or a closed-form MLE, from data inside the support.
 type FromData<T> = fn(&[f64]) -> Result<T>;
 
@@ -106,7 +147,7 @@ struct Spec {
 const MIXTURE_STARTS: usize = 10;
 
 /// Every family's specification, in the order of the table above.
-const SPECS: [Spec; 8] = [
+const SPECS: [Spec; 18] = [
     Spec {
         family: Family::Normal,
         name: "normal",
@@ -203,11 +244,108 @@ const SPECS: [Spec; 8] = [
         closed_form: None,
         default_starts: MIXTURE_STARTS,
     },
+    Spec {
+        family: Family::Logistic,
+        name: "logistic",
+        params: &[("location", Kind::Free), ("scale", Kind::Positive)],
+        support: REALS,
+        start: start::logistic,
+        closed_form: None,
+        default_starts: 1,
+    },
+    Spec {
+        family: Family::LogLogistic,
+        name: "log-logistic",
+        params: &[("shape", Kind::Positive), ("scale", Kind::Positive)],
+        support: POSITIVE_REALS,
+        start: start::log_logistic,
+        closed_form: None,
+        default_starts: 1,
+    },
+    Spec {
+        family: Family::Pareto,
+        name: "pareto",
+        params: &[("shape", Kind::Positive), ("scale", Kind::Positive)],
+        support: Support {
+            contains: |x| x >= 0.0,
+            outside: "is negative: the Pareto's (Lomax's) support is [0, inf)",
+        },
+        start: start::pareto,
+        closed_form: None,
+        default_starts: 1,
+    },
+    Spec {
+        family: Family::Gumbel,
+        name: "gumbel",
+        params: &[("location", Kind::Free), ("scale", Kind::Positive)],
+        support: REALS,
+        start: start::gumbel,
+        closed_form: None,
+        default_starts: 1,
+    },
+    Spec {
+        family: Family::Cauchy,
+        name: "cauchy",
+        params: &[("location", Kind::Free), ("scale", Kind::Positive)],
+        support: REALS,
+        start: start::cauchy,
+        closed_form: None,
+        default_starts: 1,
+    },
+    Spec {
+        family: Family::StudentT,
+        name: "student-t",
+        params: &[
+            ("location", Kind::Free),
+            ("scale", Kind::Positive),
+            ("df", Kind::Positive),
+        ],
+        support: REALS,
+        start: start::student_t,
+        closed_form: None,
+        default_starts: 1,
+    },
+    Spec {
+        family: Family::InverseGaussian,
+        name: "inverse-gaussian",
+        params: &[("mean", Kind::Positive), ("shape", Kind::Positive)],
+        support: POSITIVE_REALS,
+        start: start::inverse_gaussian,
+        closed_form: None,
+        default_starts: 1,
+    },
+    Spec {
+        family: Family::GammaRate,
+        name: "gamma-rate",
+        params: &[("shape", Kind::Positive), ("rate", Kind::Positive)],
+        support: POSITIVE_REALS,
+        start: start::gamma_rate,
+        closed_form: None,
+        default_starts: 1,
+    },
+    Spec {
+        family: Family::Geometric,
+        name: "geometric",
+        params: &[("prob", Kind::Unit)],
+        support: COUNTS,
+        start: start::geometric,
+        closed_form: None,
+        default_starts: 1,
+    },
+    Spec {
+        family: Family::NegativeBinomial,
+        name: "negative-binomial",
+        params: &[("size", Kind::Positive), ("mu", Kind::Positive)],
+        support: COUNTS,
+        start: start::negative_binomial,
+        closed_form: None,
+        default_starts: 1,
+    },
 ];
 
 /// Every family, in the order of the table above.
-pub const FAMILIES: [Family; 8] = {
-    let mut all = [Family::Normal; 8];
+pub const FAMILIES: [Family; 18] = {
+    let mut all = [Family::Normal; 18];
     let mut i = 0;
     while i < SPECS.len() {
         all[i] = SPECS[i].family;

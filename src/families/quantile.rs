@@ -56,7 +56,12 @@ impl Family {
             return Ok(self.count_quantile(p, params));
         }
         let axis = match self {
-            Family::Normal | Family::NormalMixture => Axis::Reals,
+            Family::Normal
+            | Family::NormalMixture
+            | Family::Logistic
+            | Family::Gumbel
+            | Family::Cauchy
+            | Family::StudentT => Axis::Reals,
             Family::Beta => Axis::Unit,
             _ => Axis::Positive,
         };

@@ -2,7 +2,10 @@
 //! parametric bootstrap.
 
 use rand::Rng;
-use rand_distr::{Beta, Distribution, Exp, Gamma, LogNormal, Normal, Poisson, Weibull};
+use rand_distr::{
+    Beta, Cauchy, Distribution, Exp, Gamma, Geometric, Gumbel, InverseGaussian, LogNormal, Normal,
+    Open01, Poisson, StudentT, Weibull,
+};
 
 use super::Family;
 use crate::error::{Error, Result};
@@ -26,6 +29,26 @@ fn draws<D: Distribution<f64>, E, R: Rng + ?Sized>(
 ) -> Result<Vec<f64>> {
     let d = made.map_err(|_| refused(family, params))?;
     Ok((0..n).map(|_| d.sample(rng)).collect())
+}
+
+/// `n` uniform draws in the open interval (0, 1).
+fn uniforms<R: Rng + ?Sized>(n: usize, rng: &mut R) -> impl Iterator<Item = f64> + '_ {
+    (0..n).map(move |_| {
+        let u: f64 = Open01.sample(rng);
+        u
+    })
+}
+
+/// Refuses parameters at positions `which` that are not finite and positive.
+fn check_positive(family: Family, params: &[f64], which: &[usize]) -> Result<()> {
+    if which
+        .iter()
+        .all(|&k| params[k].is_finite() && params[k] > 0.0)
+    {
+        Ok(())
+    } else {
+        Err(refused(family, params))
+    }
 }
 
 impl Family {
@@ -67,6 +90,59 @@ impl Family {
             Family::LogNormal => draws(LogNormal::new(p[0], p[1]), n, rng, self, p),
             Family::Poisson => draws(Poisson::new(p[0]), n, rng, self, p),
             Family::Beta => draws(Beta::new(p[0], p[1]), n, rng, self, p),
+            Family::Logistic => {
+                check_positive(self, p, &[1])?;
+                Ok(uniforms(n, rng)
+                    .map(|u| p[0] + p[1] * (u / (1.0 - u)).ln())
+                    .collect())
+            }
+            Family::LogLogistic => {
+                check_positive(self, p, &[0, 1])?;
+                Ok(uniforms(n, rng)
+                    .map(|u| p[1] * (u / (1.0 - u)).powf(1.0 / p[0]))
+                    .collect())
+            }
+            Family::Pareto => {
+                check_positive(self, p, &[0, 1])?;
+                // S(x) = (1 + x/θ)^(−α) = 1 − u.
+                Ok(uniforms(n, rng)
+                    .map(|u| p[1] * ((-(-u).ln_1p() / p[0]).exp_m1()))
+                    .collect())
+            }
+            Family::Gumbel => draws(Gumbel::new(p[0], p[1]), n, rng, self, p),
+            Family::Cauchy => draws(Cauchy::new(p[0], p[1]), n, rng, self, p),
+            Family::StudentT => {
+                check_positive(self, p, &[1, 2])?;
+                let t = StudentT::new(p[2]).map_err(|_| refused(self, p))?;
+                Ok((0..n).map(|_| p[0] + p[1] * t.sample(rng)).collect())
+            }
+            Family::InverseGaussian => draws(InverseGaussian::new(p[0], p[1]), n, rng, self, p),
+            Family::GammaRate => {
+                check_positive(self, p, &[1])?;
+                draws(Gamma::new(p[0], 1.0 / p[1]), n, rng, self, p)
+            }
+            Family::Geometric => {
+                let g = Geometric::new(p[0]).map_err(|_| refused(self, p))?;
+                Ok((0..n).map(|_| g.sample(rng) as f64).collect())
+            }
+            Family::NegativeBinomial => {
+                check_positive(self, p, &[0, 1])?;
+                // A Poisson whose mean is Gamma(size, mu/size).
+                let g = Gamma::new(p[0], p[1] / p[0]).map_err(|_| refused(self, p))?;
+                let mut out = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let lambda = g.sample(rng);
+                    let k = if lambda > 0.0 {
+                        Poisson::new(lambda)
+                            .map_err(|_| refused(self, p))?
+                            .sample(rng)
+                    } else {
+                        0.0
+                    };
+                    out.push(k);
+                }
+                Ok(out)
+            }
             Family::NormalMixture => {
                 if !(p[0] > 0.0 && p[0] < 1.0) {
                     return Err(refused(self, p));

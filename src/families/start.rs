@@ -108,3 +108,123 @@ pub(super) fn normal_mixture(data: &[f64]) -> Result<Vec<f64>> {
     };
     Ok(vec![0.5, m1, s1, m2, s2])
 }
+
+/// The median and the interquartile range of the data.
+fn median_iqr(data: &[f64]) -> (f64, f64) {
+    let mut s = data.to_vec();
+    s.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        let h = (s.len() - 1) as f64 * q;
+        let lo = h.floor() as usize;
+        let hi = (lo + 1).min(s.len() - 1);
+        s[lo] + (h - lo as f64) * (s[hi] - s[lo])
+    };
+    (at(0.5), at(0.75) - at(0.25))
+}
+
+/// A robust scale: the IQR over `width` (the family's IQR at scale 1), or the SD when the
+/// IQR is 0.
+fn robust_scale(data: &[f64], width: f64) -> Result<(f64, f64)> {
+    let (med, iqr) = median_iqr(data);
+    let (_, v) = moments(data);
+    let v = needs_spread(v)?;
+    let scale = if iqr > 0.0 { iqr / width } else { v.sqrt() };
+    Ok((med, scale))
+}
+
+pub(super) fn logistic(data: &[f64]) -> Result<Vec<f64>> {
+    let (m, v) = moments(data);
+    Ok(vec![
+        m,
+        needs_spread(v)?.sqrt() * 3f64.sqrt() / std::f64::consts::PI,
+    ])
+}
+
+pub(super) fn log_logistic(data: &[f64]) -> Result<Vec<f64>> {
+    let logs = || data.iter().map(|x| x.ln());
+    let sd = needs_spread(variance(logs()))?.sqrt();
+    Ok(vec![
+        std::f64::consts::PI / (sd * 3f64.sqrt()),
+        mean(logs()).exp(),
+    ])
+}
+
+pub(super) fn pareto(data: &[f64]) -> Result<Vec<f64>> {
+    let (m, v) = moments(data);
+    let v = needs_spread(v)?;
+    if m <= 0.0 {
+        return Err(Error::DegenerateData {
+            reason: "every value is 0: the Pareto likelihood is unbounded as scale -> 0",
+        });
+    }
+    // The Lomax's CV² is α/(α − 2) > 1: moments where the data allow, else a light tail.
+    let shape = if v > m * m {
+        2.0 * v / (v - m * m)
+    } else {
+        10.0
+    };
+    Ok(vec![shape, m * (shape - 1.0)])
+}
+
+pub(super) fn gumbel(data: &[f64]) -> Result<Vec<f64>> {
+    let (m, v) = moments(data);
+    let beta = needs_spread(v)?.sqrt() * 6f64.sqrt() / std::f64::consts::PI;
+    Ok(vec![m - EULER_GAMMA * beta, beta])
+}
+
+pub(super) fn cauchy(data: &[f64]) -> Result<Vec<f64>> {
+    // The standard Cauchy's IQR is 2.
+    let (med, scale) = robust_scale(data, 2.0)?;
+    Ok(vec![med, scale])
+}
+
+pub(super) fn student_t(data: &[f64]) -> Result<Vec<f64>> {
+    // The t with 5 df has IQR 1.4534 at scale 1.
+    let (med, scale) = robust_scale(data, 1.4534)?;
+    Ok(vec![med, scale, 5.0])
+}
+
+pub(super) fn inverse_gaussian(data: &[f64]) -> Result<Vec<f64>> {
+    // The closed-form MLE: μ = x̄, 1/λ = mean(1/x − 1/x̄).
+    let (m, _) = moments(data);
+    let inv = mean(data.iter().map(|x| 1.0 / x - 1.0 / m));
+    if inv > 0.0 && inv.is_finite() {
+        Ok(vec![m, 1.0 / inv])
+    } else {
+        Err(Error::DegenerateData {
+            reason: "all values are equal: the inverse Gaussian needs a spread to estimate its shape",
+        })
+    }
+}
+
+pub(super) fn gamma_rate(data: &[f64]) -> Result<Vec<f64>> {
+    let g = gamma(data)?;
+    Ok(vec![g[0], 1.0 / g[1]])
+}
+
+pub(super) fn geometric(data: &[f64]) -> Result<Vec<f64>> {
+    let (m, _) = moments(data);
+    if m > 0.0 {
+        Ok(vec![1.0 / (1.0 + m)])
+    } else {
+        Err(Error::DegenerateData {
+            reason: "every count is 0: the geometric likelihood is maximal at prob = 1, outside (0, 1)",
+        })
+    }
+}
+
+pub(super) fn negative_binomial(data: &[f64]) -> Result<Vec<f64>> {
+    let (m, v) = moments(data);
+    if m <= 0.0 {
+        return Err(Error::DegenerateData {
+            reason: "every count is 0: the negative binomial likelihood is unbounded as mu -> 0",
+        });
+    }
+    // Moments where the data are overdispersed; else a large size (near the Poisson).
+    let size = if v > m {
+        m * m / (v - m)
+    } else {
+        100.0 * m.max(1.0)
+    };
+    Ok(vec![size, m])
+}

@@ -12,8 +12,7 @@ use maxlik::{Family, FitOptions, FitOptionsBuilder, Method, WeightKind};
 use crate::observations::{self, Input, Loaded, Observations};
 use crate::{demo, plot, report};
 
-/// Exit code of a fit that ran but did not converge (its result is still printed).
-pub const NOT_CONVERGED: u8 = 1;
+use crate::NOT_CONVERGED;
 
 /// Maximum-likelihood estimation: fit a family of distributions to a column of numbers,
 /// compare optimizers on it, profile a parameter, or run the demo.

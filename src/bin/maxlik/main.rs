@@ -13,6 +13,8 @@ macro_rules! say {
     }};
 }
 
+/// Exit code of a fit that ran but did not converge (its result is still printed).
+const NOT_CONVERGED: u8 = 1;
 /// Exit code: the fit was printed, but the figure asked for with `--plot` could not be written.
 const PLOT_FAILED: u8 = 3;
 /// Exit code: the output could not be written (other than to a closed pipe).

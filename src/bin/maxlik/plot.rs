@@ -57,7 +57,7 @@ pub fn density(path: &Path, family: Family, data: &[f64], fit: &Fit) -> Result<(
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
             (a.min(x), b.max(x))
         });
-    let discrete = family == Family::Poisson;
+    let discrete = family.is_discrete();
     // Counts get one bar per integer up to MAX_BARS integers, else bars of several integers
     // each: the figure's size does not depend on the data's range.
     let per_bar = if discrete {

@@ -114,7 +114,7 @@ pub fn run(args: &SelectArgs) -> Result<ExitCode> {
     Ok(if converged {
         ExitCode::SUCCESS
     } else {
-        ExitCode::from(crate::cli::NOT_CONVERGED)
+        ExitCode::from(crate::NOT_CONVERGED)
     })
 }
 
