@@ -249,6 +249,15 @@ pub enum Error {
         refits: usize,
     },
 
+    /// A parameter that must be fixed by the user was not (a binomial's number of trials).
+    #[error("parameter `{name}` must be fixed: {reason}")]
+    FixRequired {
+        /// The parameter.
+        name: String,
+        /// Why, and how to fix it.
+        reason: &'static str,
+    },
+
     /// An interval that cannot be computed for this model (the reason says why, and what to
     /// use instead).
     #[error("this interval is not available: {reason}")]

@@ -414,3 +414,57 @@ fn samplers_and_quantiles_agree_with_the_cdf() {
         }
     }
 }
+
+/// The binomial with a known number of trials: R's `dbinom`/`pbinom` at 20 trials, prob 0.3;
+/// the MLE of prob is the mean over the trials; without the trials it is a typed error.
+#[test]
+fn binomial_with_known_trials() {
+    let at = [20.0, 0.3];
+    let points = [0.0, 3.0, 7.0, 20.0];
+    let ln_pdf = [
+        -7.1334988787746489,
+        -2.6366089185477173,
+        -1.806292654920425,
+        -24.079456086518721,
+    ];
+    let ln_cdf = [
+        -7.1334988787746489,
+        -2.2341155163671473,
+        -0.2584187217246684,
+        0.0,
+    ];
+    let ln_sf = [
+        -0.00079824117270618994,
+        -0.11326590832169803,
+        -1.4796024550761726,
+        f64::NEG_INFINITY,
+    ];
+    for i in 0..4 {
+        let (c, s) = Family::Binomial.ln_cdf_sf(points[i], &at);
+        assert!(
+            close(Family::Binomial.ln_density(points[i], &at), ln_pdf[i]),
+            "pdf {i}"
+        );
+        assert!(close(c, ln_cdf[i]), "cdf {i}: {c}");
+        assert!(close(s, ln_sf[i]), "sf {i}: {s}");
+    }
+    let x = [3.0, 5.0, 4.0, 8.0, 2.0, 6.0, 5.0, 7.0];
+    let settings = maxlik::Settings::new().fix("size", 10.0).unwrap();
+    let model = Family::Binomial.model_with(&x, &settings).unwrap();
+    let fit = model.fit_with(&x, &FitOptions::new(Method::Lbfgs)).unwrap();
+    let mean = x.iter().sum::<f64>() / x.len() as f64;
+    let se = fit.std_error("prob").unwrap();
+    // The binomial's closed form, and its standard error √(p(1 − p)/(n·size)).
+    assert!((fit.estimate("prob").unwrap() - mean / 10.0).abs() < 1e-6 * se);
+    let p = mean / 10.0;
+    approx::assert_relative_eq!(se, (p * (1.0 - p) / 80.0).sqrt(), max_relative = 1e-6);
+    assert!(matches!(
+        Family::Binomial.fit(&x, &FitOptions::new(Method::Lbfgs)),
+        Err(maxlik::Error::FixRequired { .. })
+    ));
+    let too_many = maxlik::Settings::new().fix("size", 6.0).unwrap();
+    assert!(matches!(
+        Family::Binomial.model_with(&x, &too_many),
+        Err(maxlik::Error::InvalidObservation { index: 3, .. })
+    ));
+}

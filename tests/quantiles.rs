@@ -105,9 +105,7 @@ fn profiles_agree_with_the_delta_method_on_a_large_sample() {
     ] {
         let x = x.as_slice();
         let fit = family.fit(x, &tight()).unwrap();
-        let q = family
-            .quantile_estimate(x, &fit, 0.05, 0.95, None)
-            .unwrap();
+        let q = family.quantile_estimate(x, &fit, 0.05, 0.95, None).unwrap();
         let (dlo, dhi) = q.delta.unwrap();
         let profile = q.profile.unwrap();
         let (lo, hi) = (

@@ -191,6 +191,21 @@ impl Family {
                 let ln_s = (x.floor() + 1.0) * (-p[0]).ln_1p();
                 (ln_one_minus_exp(ln_s), ln_s)
             }
+            Family::Binomial => {
+                let (n, prob) = (p[0], p[1]);
+                if x < 0.0 {
+                    return (f64::NEG_INFINITY, 0.0);
+                }
+                let k = x.floor();
+                if k >= n {
+                    return (0.0, f64::NEG_INFINITY);
+                }
+                // P(X ≤ k) = I(1 − p; n − k, k + 1).
+                from_complements(
+                    checked_beta_reg(n - k, k + 1.0, 1.0 - prob).ok(),
+                    checked_beta_reg(k + 1.0, n - k, prob).ok(),
+                )
+            }
             Family::NegativeBinomial => {
                 if x < 0.0 {
                     return (f64::NEG_INFINITY, 0.0);
@@ -210,7 +225,7 @@ impl Family {
     pub fn is_discrete(self) -> bool {
         matches!(
             self,
-            Family::Poisson | Family::Geometric | Family::NegativeBinomial
+            Family::Poisson | Family::Geometric | Family::NegativeBinomial | Family::Binomial
         )
     }
 }

@@ -210,6 +210,18 @@ fn negative_binomial_ln_pmf(x: f64, r: f64, mu: f64) -> f64 {
     ln_rising(r, x) - ln_gamma(x + 1.0) - r * (mu / r).ln_1p() + tail
 }
 
+/// `ln P(X = x)` of the binomial with `n` trials: `ln n! − ln x! − ln (n − x)! + x ln p +
+/// (n − x) ln(1 − p)`, with `ln p`, `ln(1 − p)` and `ln n!` given; `−∞` above `n`.
+#[inline(always)]
+fn binomial_ln_pmf(x: f64, n: f64, ln_p: f64, ln_q: f64, ln_n_factorial: f64) -> f64 {
+    if x > n {
+        return f64::NEG_INFINITY;
+    }
+    let head = if x > 0.0 { x * ln_p } else { 0.0 };
+    let tail = if n - x > 0.0 { (n - x) * ln_q } else { 0.0 };
+    ln_n_factorial - ln_gamma(x + 1.0) - ln_gamma(n - x + 1.0) + head + tail
+}
+
 /// The Student t (location, scale, df) log-density's terms that do not depend on the
 /// observation.
 struct StudentConstants {
@@ -297,6 +309,11 @@ impl LogDensity<f64> for FamilyDensity {
             Family::InverseGaussian => sum!(Family::InverseGaussian),
             Family::Geometric => sum!(Family::Geometric),
             Family::NegativeBinomial => sum!(Family::NegativeBinomial),
+            Family::Binomial => {
+                let (n, prob) = (p[0], p[1]);
+                let (ln_p, ln_q, ln_n) = (prob.ln(), (-prob).ln_1p(), ln_gamma(n + 1.0));
+                lanes_sum(chunk, |x| binomial_ln_pmf(*x, n, ln_p, ln_q, ln_n))
+            }
         }
     }
 }
@@ -354,6 +371,10 @@ impl Family {
             Family::GammaRate => GammaConstants::new(&[p[0], 1.0 / p[1]]).ln_density(x),
             Family::Geometric => p[0].ln() + x * (-p[0]).ln_1p(),
             Family::NegativeBinomial => negative_binomial_ln_pmf(x, p[0], p[1]),
+            Family::Binomial => {
+                let (n, prob) = (p[0], p[1]);
+                binomial_ln_pmf(x, n, prob.ln(), (-prob).ln_1p(), ln_gamma(n + 1.0))
+            }
         }
     }
 }
@@ -379,6 +400,7 @@ mod tests {
                 Family::StudentT => (&positive, vec![1.0, 0.7, 4.5]),
                 Family::Geometric => (&counts, vec![0.3]),
                 Family::NegativeBinomial => (&counts, vec![2.5, 6.0]),
+                Family::Binomial => (&counts, vec![20.0, 0.3]),
                 _ => (&positive, vec![1.7, 2.3]),
             };
             let chunked = FamilyDensity(family).sum_ln_density(data, &p);

@@ -21,6 +21,7 @@
 //! | GammaRate | shape (> 0), rate (> 0) | x > 0 |
 //! | Geometric | prob (0, 1) | non-negative integers |
 //! | NegativeBinomial | size (> 0), mu (> 0) | non-negative integers |
+//! | Binomial | size (the number of trials, fixed by the user), prob (0, 1) | 0, 1, ..., size |
 //!
 //! Each family is one [`Spec`] in [`SPECS`]: its name, its parameters with their spaces, its
 //! support and its start; the formulas of the densities are in `density.rs` and the starts in
@@ -87,6 +88,9 @@ pub enum Family {
     Geometric,
     /// Negative binomial (size, mu), R's `dnbinom(x, size, mu = mu)`.
     NegativeBinomial,
+    /// Binomial (size, prob) with a known number of trials `size`, which must be fixed
+    /// ([`Settings::fix`]`("size", n)`, `--fix size=N`): R's `dbinom`.
+    Binomial,
 }
 
 /// The space of a family's parameter.
@@ -98,6 +102,8 @@ enum Kind {
     Positive,
     /// `(0, 1)`.
     Unit,
+    /// A number of trials: a positive whole number the user fixes; never estimated.
+    Trials,
 }
 
 /// Which observations a family can have.
@@ -147,7 +153,7 @@ struct Spec {
 const MIXTURE_STARTS: usize = 10;
 
 /// Every family's specification, in the order of the table above.
-const SPECS: [Spec; 18] = [
+const SPECS: [Spec; 19] = [
     Spec {
         family: Family::Normal,
         name: "normal",
@@ -341,11 +347,39 @@ const SPECS: [Spec; 18] = [
         closed_form: None,
         default_starts: 1,
     },
+    Spec {
+        family: Family::Binomial,
+        name: "binomial",
+        params: &[("size", Kind::Trials), ("prob", Kind::Unit)],
+        support: COUNTS,
+        start: start::binomial,
+        closed_form: None,
+        default_starts: 1,
+    },
 ];
 
+/// The error of a binomial whose number of trials was not given.
+fn trials_required() -> Error {
+    Error::FixRequired {
+        name: "size".to_string(),
+        reason: "the binomial's number of trials is known, not estimated: fix it (Settings::fix(\"size\", n), or --fix size=N)",
+    }
+}
+
+impl Family {
+    /// Whether the family has a parameter the user must fix (the binomial's trials): it is
+    /// left out of the families [`Select`](crate::Select) tries by default.
+    pub fn needs_fixed(self) -> bool {
+        self.spec()
+            .params
+            .iter()
+            .any(|(_, k)| matches!(k, Kind::Trials))
+    }
+}
+
 /// Every family, in the order of the table above.
-pub const FAMILIES: [Family; 18] = {
-    let mut all = [Family::Normal; 18];
+pub const FAMILIES: [Family; 19] = {
+    let mut all = [Family::Normal; 19];
     let mut i = 0;
     while i < SPECS.len() {
         all[i] = SPECS[i].family;
@@ -461,6 +495,7 @@ impl Family {
                 Kind::Free => builder.param(name, s),
                 Kind::Positive => builder.positive(name, s),
                 Kind::Unit => builder.interval(name, s, 0.0, 1.0),
+                Kind::Trials => return Err(trials_required()),
             };
         }
         builder.build()

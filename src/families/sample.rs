@@ -3,8 +3,8 @@
 
 use rand::Rng;
 use rand_distr::{
-    Beta, Cauchy, Distribution, Exp, Gamma, Geometric, Gumbel, InverseGaussian, LogNormal, Normal,
-    Open01, Poisson, StudentT, Weibull,
+    Beta, Binomial, Cauchy, Distribution, Exp, Gamma, Geometric, Gumbel, InverseGaussian,
+    LogNormal, Normal, Open01, Poisson, StudentT, Weibull,
 };
 
 use super::Family;
@@ -142,6 +142,14 @@ impl Family {
                     out.push(k);
                 }
                 Ok(out)
+            }
+            Family::Binomial => {
+                let trials = p[0];
+                if !(trials >= 1.0 && trials.fract() == 0.0 && trials < 9.0e15) {
+                    return Err(refused(self, p));
+                }
+                let b = Binomial::new(trials as u64, p[1]).map_err(|_| refused(self, p))?;
+                Ok((0..n).map(|_| b.sample(rng) as f64).collect())
             }
             Family::NormalMixture => {
                 if !(p[0] > 0.0 && p[0] < 1.0) {

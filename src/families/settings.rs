@@ -200,7 +200,32 @@ impl Family {
                 return Err(Error::UnknownParameter { name: name.clone() });
             }
         }
-        let start = (self.spec().start)(values)?;
+        let mut start = (self.spec().start)(values)?;
+        // A number of trials is given, never estimated: the other starts follow from it.
+        for (k, &(name, kind)) in params.iter().enumerate() {
+            if kind == Kind::Trials {
+                let Some(&(_, n)) = settings.fixed.iter().find(|(m, _)| m == name) else {
+                    return Err(super::trials_required());
+                };
+                if !(n >= 1.0 && n.fract() == 0.0 && n.is_finite()) {
+                    return Err(Error::OutsideSpace {
+                        name: name.to_string(),
+                        value: n,
+                        space: "{1, 2, 3, ...}".to_string(),
+                    });
+                }
+                if let Some((index, &value)) = values.iter().enumerate().find(|(_, v)| **v > n) {
+                    return Err(Error::InvalidObservation {
+                        index,
+                        value,
+                        reason: "exceeds the number of trials (size)",
+                    });
+                }
+                start[k] = n;
+                let mean = values.iter().sum::<f64>() / values.len() as f64;
+                start[k + 1] = (mean / n).clamp(1e-6, 1.0 - 1e-6);
+            }
+        }
         let mut builder = Model::builder(density);
         for (&(name, kind), &s) in params.iter().zip(&start) {
             let space = match kind {
@@ -210,6 +235,7 @@ impl Family {
                     lower: 0.0,
                     upper: 1.0,
                 },
+                Kind::Trials => Space::Positive,
             };
             let given = |list: &[(String, f64)]| list.iter().find(|(n, _)| n == name).map(|p| p.1);
             builder = if let Some(value) = given(&settings.fixed) {

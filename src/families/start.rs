@@ -228,3 +228,14 @@ pub(super) fn negative_binomial(data: &[f64]) -> Result<Vec<f64>> {
     };
     Ok(vec![size, m])
 }
+
+/// Placeholders: the binomial's trials are fixed by the user, and its prob starts at
+/// mean/size once the size is known (in `settings.rs`).
+pub(super) fn binomial(data: &[f64]) -> Result<Vec<f64>> {
+    let max = data.iter().copied().fold(0.0, f64::max);
+    let (m, _) = moments(data);
+    Ok(vec![
+        max.max(1.0),
+        (m / max.max(1.0)).clamp(1e-6, 1.0 - 1e-6),
+    ])
+}

@@ -128,7 +128,8 @@ impl Select {
 
     /// The families to try (each once, in any order). None named: every built-in family of
     /// the data's kind — the count families when every value is a whole number ≥ 0, the
-    /// continuous ones otherwise — each tried where its support holds the data.
+    /// continuous ones otherwise — each tried where its support holds the data, but for the
+    /// binomial, whose number of trials must be given (named, it is listed as not fitted).
     pub fn families(mut self, families: &[Family]) -> Self {
         self.families.clear();
         for &f in families {
@@ -177,7 +178,7 @@ impl Select {
             let chosen = FAMILIES
                 .iter()
                 .copied()
-                .filter(|f| f.is_discrete() == discrete)
+                .filter(|f| f.is_discrete() == discrete && !f.needs_fixed())
                 .collect();
             return Ok((chosen, discrete));
         }

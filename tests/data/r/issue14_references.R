@@ -177,3 +177,9 @@ fnb <- fitdist(y, "nbinom")
 cat("  fitdist nbinom estimate:", sprintf("%.8g", fnb$estimate), " aic:", sprintf("%.10g", fnb$aic), "\n")
 pg <- 1 / (1 + mean(y))
 p("toxocara geometric mle", pg); p("toxocara geometric aic", -2 * sum(dgeom(y, pg, log = TRUE)) + 2)
+
+# The binomial with 20 trials at prob 0.3.
+xb <- c(0, 3, 7, 20)
+p("binomial lnpdf", dbinom(xb, 20, 0.3, log = TRUE))
+p("binomial lncdf", pbinom(xb, 20, 0.3, log.p = TRUE))
+p("binomial lnsf", pbinom(xb, 20, 0.3, lower.tail = FALSE, log.p = TRUE))
