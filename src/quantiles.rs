@@ -81,6 +81,9 @@ impl Reparameterized {
                 odds: p / (1.0 - p),
             }),
             Family::Pareto => Some(Reparameterized::Pareto { e }),
+            // Not the GEV and the generalized Pareto yet: their support moves with the
+            // parameters, and the profile's inner fits, warm-started from the neighbouring
+            // value, can start outside it.
             _ => None,
         }
     }
@@ -278,6 +281,7 @@ impl Family {
                 | Family::LogLogistic
                 | Family::Pareto
                 | Family::InverseGaussian
+                | Family::GeneralizedPareto
         )
     }
 
@@ -319,7 +323,7 @@ impl Family {
         level: f64,
     ) -> Result<ProfileInterval> {
         let r = Reparameterized::of(self, p).ok_or(Error::IntervalUnavailable {
-            reason: "this family has no reparameterization by its quantile here (the inverse Gaussian, the Beta, the mixture and the count families have none; use the delta method or the bootstrap)",
+            reason: "this family has no profile of its quantile here (the inverse Gaussian, the Beta, the mixture and the count families have no reparameterization by it; the GEV's and generalized Pareto's support moves with their parameters, which the profile's warm starts do not yet follow): use the delta method or the bootstrap",
         })?;
         let start = r.reparameterize(fit.estimates(), estimate);
         let model = r.model(&start)?;

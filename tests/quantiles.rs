@@ -151,3 +151,27 @@ fn bootstrap_and_unavailable_intervals() {
         Err(Error::FitMismatch { .. })
     ));
 }
+
+/// A GEV return level: the delta method and the bootstrap give intervals; the profile says
+/// why it is not offered (the support moves with the parameters).
+#[test]
+fn gev_return_level_has_delta_and_bootstrap_intervals() {
+    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(5);
+    let x = Family::Gev
+        .sample(&[10.0, 2.0, 0.1], 120, &mut rng)
+        .unwrap();
+    let options = tight();
+    let fit = Family::Gev.fit(&x, &options).unwrap();
+    assert!(fit.converged(), "{fit}");
+    let boot = Family::Gev
+        .bootstrap(&x, &fit, Resampling::Parametric, 99, 1, &options)
+        .unwrap();
+    let q = Family::Gev
+        .quantile_estimate(&x, &fit, 0.99, 0.95, Some(&boot))
+        .unwrap();
+    let (lo, hi) = q.delta.unwrap();
+    assert!(lo < q.estimate && q.estimate < hi);
+    let pct = q.percentile.unwrap().unwrap();
+    assert!(pct.lower < q.estimate && q.estimate < pct.upper);
+    assert!(matches!(q.profile, Err(Error::IntervalUnavailable { .. })));
+}

@@ -5,7 +5,7 @@ use statrs::function::beta::checked_beta_reg;
 use statrs::function::gamma::{checked_gamma_lr, checked_gamma_ur};
 
 use super::Family;
-use super::density::{log_add_exp, softplus};
+use super::density::{extreme_y, log_add_exp, softplus};
 use crate::censoring::{Distribution, ln_one_minus_exp};
 
 /// `ln Φ(z)`, the standard Normal's log CDF, to full relative precision at every `z`: from
@@ -190,6 +190,30 @@ impl Family {
                 }
                 let ln_s = (x.floor() + 1.0) * (-p[0]).ln_1p();
                 (ln_one_minus_exp(ln_s), ln_s)
+            }
+            Family::Gev => {
+                let (z, xi) = ((x - p[0]) / p[1], p[2]);
+                let y = extreme_y(xi, z);
+                if y.is_nan() {
+                    // Below the lower end (shape > 0) or above the upper end (shape < 0).
+                    return if xi > 0.0 {
+                        (f64::NEG_INFINITY, 0.0)
+                    } else {
+                        (0.0, f64::NEG_INFINITY)
+                    };
+                }
+                let ln_f = -(-y).exp();
+                (ln_f, ln_one_minus_exp(ln_f))
+            }
+            Family::GeneralizedPareto => {
+                if x <= 0.0 {
+                    return (f64::NEG_INFINITY, 0.0);
+                }
+                let y = extreme_y(p[1], x / p[0]);
+                if y.is_nan() {
+                    return (0.0, f64::NEG_INFINITY);
+                }
+                (ln_one_minus_exp(-y), -y)
             }
             Family::Binomial => {
                 let (n, prob) = (p[0], p[1]);

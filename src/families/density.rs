@@ -210,6 +210,21 @@ fn negative_binomial_ln_pmf(x: f64, r: f64, mu: f64) -> f64 {
     ln_rising(r, x) - ln_gamma(x + 1.0) - r * (mu / r).ln_1p() + tail
 }
 
+/// `ln(1 + ξ·z)/ξ` (the extreme-value families' log-scale variable), `z` at ξ = 0 and by
+/// its series next to it; `NaN` outside the support (`1 + ξz ≤ 0`).
+#[inline(always)]
+pub(super) fn extreme_y(xi: f64, z: f64) -> f64 {
+    let t = xi * z;
+    if t.abs() < 1e-8 {
+        // ln(1 + t)/ξ = z (1 − t/2 + t²/3 − …); the next term is below 1e-24 z.
+        z * (1.0 - t * (0.5 - t / 3.0))
+    } else if t > -1.0 {
+        t.ln_1p() / xi
+    } else {
+        f64::NAN
+    }
+}
+
 /// `ln P(X = x)` of the binomial with `n` trials: `ln n! − ln x! − ln (n − x)! + x ln p +
 /// (n − x) ln(1 − p)`, with `ln p`, `ln(1 − p)` and `ln n!` given; `−∞` above `n`.
 #[inline(always)]
@@ -309,6 +324,8 @@ impl LogDensity<f64> for FamilyDensity {
             Family::InverseGaussian => sum!(Family::InverseGaussian),
             Family::Geometric => sum!(Family::Geometric),
             Family::NegativeBinomial => sum!(Family::NegativeBinomial),
+            Family::Gev => sum!(Family::Gev),
+            Family::GeneralizedPareto => sum!(Family::GeneralizedPareto),
             Family::Binomial => {
                 let (n, prob) = (p[0], p[1]);
                 let (ln_p, ln_q, ln_n) = (prob.ln(), (-prob).ln_1p(), ln_gamma(n + 1.0));
@@ -371,6 +388,23 @@ impl Family {
             Family::GammaRate => GammaConstants::new(&[p[0], 1.0 / p[1]]).ln_density(x),
             Family::Geometric => p[0].ln() + x * (-p[0]).ln_1p(),
             Family::NegativeBinomial => negative_binomial_ln_pmf(x, p[0], p[1]),
+            Family::Gev => {
+                let y = extreme_y(p[2], (x - p[0]) / p[1]);
+                if y.is_nan() {
+                    return f64::NEG_INFINITY;
+                }
+                -p[1].ln() - (1.0 + p[2]) * y - (-y).exp()
+            }
+            Family::GeneralizedPareto => {
+                if x < 0.0 {
+                    return f64::NEG_INFINITY;
+                }
+                let y = extreme_y(p[1], x / p[0]);
+                if y.is_nan() {
+                    return f64::NEG_INFINITY;
+                }
+                -p[0].ln() - (1.0 + p[1]) * y
+            }
             Family::Binomial => {
                 let (n, prob) = (p[0], p[1]);
                 binomial_ln_pmf(x, n, prob.ln(), (-prob).ln_1p(), ln_gamma(n + 1.0))
@@ -401,6 +435,8 @@ mod tests {
                 Family::Geometric => (&counts, vec![0.3]),
                 Family::NegativeBinomial => (&counts, vec![2.5, 6.0]),
                 Family::Binomial => (&counts, vec![20.0, 0.3]),
+                Family::Gev => (&positive, vec![1.0, 0.7, 0.2]),
+                Family::GeneralizedPareto => (&positive, vec![0.7, 0.2]),
                 _ => (&positive, vec![1.7, 2.3]),
             };
             let chunked = FamilyDensity(family).sum_ln_density(data, &p);

@@ -21,6 +21,8 @@
 //! | GammaRate | shape (> 0), rate (> 0) | x > 0 |
 //! | Geometric | prob (0, 1) | non-negative integers |
 //! | NegativeBinomial | size (> 0), mu (> 0) | non-negative integers |
+//! | Gev | location (free), scale (> 0), shape (free) | 1 + shape (x − location)/scale > 0 |
+//! | GeneralizedPareto | scale (> 0), shape (free) | x ≥ 0 (and x < −scale/shape when shape < 0) |
 //! | Binomial | size (the number of trials, fixed by the user), prob (0, 1) | 0, 1, ..., size |
 //!
 //! Each family is one [`Spec`] in [`SPECS`]: its name, its parameters with their spaces, its
@@ -88,6 +90,13 @@ pub enum Family {
     Geometric,
     /// Negative binomial (size, mu), R's `dnbinom(x, size, mu = mu)`.
     NegativeBinomial,
+    /// Generalized extreme value (location, scale, shape), evd's `dgev`: the Gumbel at shape 0,
+    /// a bounded upper tail below 0, a heavy one above. Its support depends on the parameters;
+    /// outside it the log-density is `−∞` (see `docs/cli.md`).
+    Gev,
+    /// Generalized Pareto for exceedances over a threshold of 0 (scale, shape), evd's `dgpd`
+    /// with `loc = 0`: subtract the threshold first.
+    GeneralizedPareto,
     /// Binomial (size, prob) with a known number of trials `size`, which must be fixed
     /// ([`Settings::fix`]`("size", n)`, `--fix size=N`): R's `dbinom`.
     Binomial,
@@ -153,7 +162,7 @@ struct Spec {
 const MIXTURE_STARTS: usize = 10;
 
 /// Every family's specification, in the order of the table above.
-const SPECS: [Spec; 19] = [
+const SPECS: [Spec; 21] = [
     Spec {
         family: Family::Normal,
         name: "normal",
@@ -348,6 +357,31 @@ const SPECS: [Spec; 19] = [
         default_starts: 1,
     },
     Spec {
+        family: Family::Gev,
+        name: "gev",
+        params: &[
+            ("location", Kind::Free),
+            ("scale", Kind::Positive),
+            ("shape", Kind::Free),
+        ],
+        support: REALS,
+        start: start::gev,
+        closed_form: None,
+        default_starts: 1,
+    },
+    Spec {
+        family: Family::GeneralizedPareto,
+        name: "generalized-pareto",
+        params: &[("scale", Kind::Positive), ("shape", Kind::Free)],
+        support: Support {
+            contains: |x| x >= 0.0,
+            outside: "is negative: the generalized Pareto models exceedances over a threshold of 0 (subtract the threshold)",
+        },
+        start: start::generalized_pareto,
+        closed_form: None,
+        default_starts: 1,
+    },
+    Spec {
         family: Family::Binomial,
         name: "binomial",
         params: &[("size", Kind::Trials), ("prob", Kind::Unit)],
@@ -378,8 +412,8 @@ impl Family {
 }
 
 /// Every family, in the order of the table above.
-pub const FAMILIES: [Family; 19] = {
-    let mut all = [Family::Normal; 19];
+pub const FAMILIES: [Family; 21] = {
+    let mut all = [Family::Normal; 21];
     let mut i = 0;
     while i < SPECS.len() {
         all[i] = SPECS[i].family;

@@ -61,7 +61,8 @@ impl Family {
             | Family::Logistic
             | Family::Gumbel
             | Family::Cauchy
-            | Family::StudentT => Axis::Reals,
+            | Family::StudentT
+            | Family::Gev => Axis::Reals,
             Family::Beta => Axis::Unit,
             _ => Axis::Positive,
         };

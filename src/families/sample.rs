@@ -39,6 +39,15 @@ fn uniforms<R: Rng + ?Sized>(n: usize, rng: &mut R) -> impl Iterator<Item = f64>
     })
 }
 
+/// `(e^(ξw) − 1)/ξ`, `w` at ξ = 0: the inverse of the extreme-value families' `y`.
+fn extreme_inverse(xi: f64, w: f64) -> f64 {
+    if (xi * w).abs() < 1e-12 {
+        w
+    } else {
+        (xi * w).exp_m1() / xi
+    }
+}
+
 /// Refuses parameters at positions `which` that are not finite and positive.
 fn check_positive(family: Family, params: &[f64], which: &[usize]) -> Result<()> {
     if which
@@ -142,6 +151,20 @@ impl Family {
                     out.push(k);
                 }
                 Ok(out)
+            }
+            Family::Gev => {
+                check_positive(self, p, &[1])?;
+                // x = μ + σ((−ln u)^(−ξ) − 1)/ξ, the Gumbel's μ − σ ln(−ln u) at ξ = 0.
+                Ok(uniforms(n, rng)
+                    .map(|u| p[0] + p[1] * extreme_inverse(p[2], -(-u.ln()).ln()))
+                    .collect())
+            }
+            Family::GeneralizedPareto => {
+                check_positive(self, p, &[0])?;
+                // S = (1 + ξx/σ)^(−1/ξ) = 1 − u: x = σ((1 − u)^(−ξ) − 1)/ξ.
+                Ok(uniforms(n, rng)
+                    .map(|u| p[0] * extreme_inverse(p[1], -(-u).ln_1p()))
+                    .collect())
             }
             Family::Binomial => {
                 let trials = p[0];

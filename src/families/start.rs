@@ -239,3 +239,21 @@ pub(super) fn binomial(data: &[f64]) -> Result<Vec<f64>> {
         (m / max.max(1.0)).clamp(1e-6, 1.0 - 1e-6),
     ])
 }
+
+pub(super) fn gev(data: &[f64]) -> Result<Vec<f64>> {
+    // The Gumbel's moments, shape 0: inside the support whatever the data.
+    let g = gumbel(data)?;
+    Ok(vec![g[0], g[1], 0.0])
+}
+
+pub(super) fn generalized_pareto(data: &[f64]) -> Result<Vec<f64>> {
+    let (m, v) = moments(data);
+    let v = needs_spread(v)?;
+    // Moments (Hosking & Wallis): ξ = (1 − m²/v)/2, σ = m(1 + m²/v)/2; a negative shape
+    // kept where every value is inside the support (1 + ξ x_max/σ > 0).
+    let r = m * m / v;
+    let sigma = 0.5 * m * (1.0 + r);
+    let max = data.iter().copied().fold(0.0, f64::max);
+    let shape = (0.5 * (1.0 - r)).max(-0.5 * sigma / max.max(f64::MIN_POSITIVE));
+    Ok(vec![sigma, shape])
+}

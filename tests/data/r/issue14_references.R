@@ -183,3 +183,47 @@ xb <- c(0, 3, 7, 20)
 p("binomial lnpdf", dbinom(xb, 20, 0.3, log = TRUE))
 p("binomial lncdf", pbinom(xb, 20, 0.3, log.p = TRUE))
 p("binomial lnsf", pbinom(xb, 20, 0.3, lower.tail = FALSE, log.p = TRUE))
+
+# The extreme-value families (evd): GEV (loc, scale, shape) and the generalized Pareto over a
+# threshold of 0 (scale, shape); samples simulated here, written to tests/data/extremes14.csv.
+set.seed(1914)
+ext <- data.frame(gev = rgev(150, loc = 10, scale = 2, shape = 0.2),
+                  gevneg = rgev(150, loc = 10, scale = 2, shape = -0.25),
+                  gpd = rgpd(150, loc = 0, scale = 1, shape = 0.3))
+ext[] <- lapply(ext, function(v) sprintf("%.17g", v))
+write.csv(ext, "tests/data/extremes14.csv", row.names = FALSE, quote = FALSE)
+ext <- read.csv("tests/data/extremes14.csv")
+gev_nll <- function(x) function(p) if (p[2] <= 0) Inf else {
+  d <- dgev(x, p[1], p[2], p[3], log = TRUE); if (any(!is.finite(d))) Inf else -sum(d) }
+gpd_nll <- function(x) function(p) if (p[1] <= 0) Inf else {
+  d <- dgpd(x, 0, p[1], p[2], log = TRUE); if (any(!is.finite(d))) Inf else -sum(d) }
+refine <- function(f, est) {
+  for (i in 1:6) est <- optim(est, f, control = list(reltol = 1e-16, maxit = 20000))$par
+  est
+}
+for (col in c("gev", "gevneg")) {
+  x <- ext[[col]]
+  e0 <- fgev(x)$estimate
+  est <- refine(gev_nll(x), e0)
+  p(paste(col, "mle"), est); p(paste(col, "loglik"), -gev_nll(x)(est))
+  cat("  fgev estimate:", sprintf("%.8g", e0), "\n")
+}
+x <- ext$gpd
+e0 <- fpot(x, threshold = 0, npp = 1)$estimate
+est <- refine(gpd_nll(x), e0)
+p("gpd mle", est); p("gpd loglik", -gpd_nll(x)(est))
+cat("  fpot estimate:", sprintf("%.8g", e0), "\n")
+# Densities and tails at fixed points: GEV(10, 2, 0.2) and (10, 2, -0.25); GPD(1.5, 0.3).
+yg <- function(x, m, s, xi) log1p(xi * (x - m) / s) / xi
+xs <- c(4, 9, 12, 40); p("gev points", xs)
+p("gev lnpdf", dgev(xs, 10, 2, 0.2, log = TRUE))
+p("gev lncdf", -exp(-yg(xs, 10, 2, 0.2)))
+p("gev lnsf", log(-expm1(-exp(-yg(xs, 10, 2, 0.2)))))
+xs <- c(3, 9, 12, 17.5); p("gevneg points", xs)
+p("gevneg lnpdf", dgev(xs, 10, 2, -0.25, log = TRUE))
+p("gevneg lncdf", -exp(-yg(xs, 10, 2, -0.25)))
+p("gevneg lnsf", log(-expm1(-exp(-yg(xs, 10, 2, -0.25)))))
+xs <- c(0.01, 1, 5, 300); p("gpd points", xs)
+p("gpd lnpdf", dgpd(xs, 0, 1.5, 0.3, log = TRUE))
+p("gpd lncdf", log(pgpd(xs, 0, 1.5, 0.3)))
+p("gpd lnsf", -log1p(0.3 * xs / 1.5) / 0.3)
