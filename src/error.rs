@@ -249,6 +249,18 @@ pub enum Error {
         refits: usize,
     },
 
+    /// A family named alongside another parameterization of the same model (ranking both
+    /// would count the model twice in the Akaike weights).
+    #[error(
+        "{family} is the same model as {same_as} in another parameterization: it is ranked once, as {same_as}"
+    )]
+    SameModel {
+        /// The family left out.
+        family: String,
+        /// The family kept.
+        same_as: String,
+    },
+
     /// A parameter that must be fixed by the user was not (a binomial's number of trials).
     #[error("parameter `{name}` must be fixed: {reason}")]
     FixRequired {

@@ -470,7 +470,14 @@ fn binomial_with_known_trials() {
 }
 
 /// A family at parameters, four points, and R's log-density, log CDF and log survival there.
-type Case = (Family, &'static [f64], [f64; 4], [f64; 4], [f64; 4], [f64; 4]);
+type Case = (
+    Family,
+    &'static [f64],
+    [f64; 4],
+    [f64; 4],
+    [f64; 4],
+    [f64; 4],
+);
 
 /// The extreme-value families against evd: GEV with a heavy (shape 0.2) and a bounded (shape
 /// −0.25) upper tail, and the generalized Pareto; densities and tails at fixed points, and the

@@ -401,6 +401,15 @@ fn trials_required() -> Error {
 }
 
 impl Family {
+    /// The family this one re-parameterizes, if any (`gamma-rate` is `gamma` with a rate):
+    /// the same model, so [`Select`](crate::Select) ranks it once.
+    pub fn alias_of(self) -> Option<Family> {
+        match self {
+            Family::GammaRate => Some(Family::Gamma),
+            _ => None,
+        }
+    }
+
     /// Whether the family has a parameter the user must fix (the binomial's trials): it is
     /// left out of the families [`Select`](crate::Select) tries by default.
     pub fn needs_fixed(self) -> bool {

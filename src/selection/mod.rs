@@ -178,7 +178,9 @@ impl Select {
             let chosen = FAMILIES
                 .iter()
                 .copied()
-                .filter(|f| f.is_discrete() == discrete && !f.needs_fixed())
+                .filter(|f| {
+                    f.is_discrete() == discrete && !f.needs_fixed() && f.alias_of().is_none()
+                })
                 .collect();
             return Ok((chosen, discrete));
         }
@@ -221,13 +223,32 @@ impl Select {
                 reason: "is not finite",
             });
         }
-        let (families, discrete) = self.candidates(data)?;
+        let (named, discrete) = self.candidates(data)?;
+        // One model, one entry: a re-parameterization named after its model (or before it) is
+        // listed as not fitted.
+        let mut families: Vec<Family> = Vec::new();
+        let mut unfitted = Vec::new();
+        for f in named {
+            let model = f.alias_of().unwrap_or(f);
+            match families
+                .iter()
+                .find(|g| g.alias_of().unwrap_or(**g) == model)
+            {
+                Some(&kept) => unfitted.push(Unfitted {
+                    family: f,
+                    reason: Error::SameModel {
+                        family: f.name().to_string(),
+                        same_as: kept.name().to_string(),
+                    },
+                }),
+                None => families.push(f),
+            }
+        }
         let outcomes: Vec<std::result::Result<Candidate, Unfitted>> = families
             .par_iter()
             .map(|&family| self.candidate(family, data))
             .collect();
         let mut ranking = Vec::new();
-        let mut unfitted = Vec::new();
         for outcome in outcomes {
             match outcome {
                 Ok(c) => ranking.push(c),
