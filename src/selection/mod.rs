@@ -12,6 +12,7 @@ pub use gof::{
 };
 pub use pvalues::PValues;
 
+use crate::certificate::Trust;
 use crate::error::{Error, Result};
 use crate::families::{FAMILIES, Family};
 use crate::fit::Fit;
@@ -56,10 +57,11 @@ pub struct Candidate {
     pub family: Family,
     /// Its fit (estimates, NLL, AIC, AICc, BIC, standard errors, verdict).
     pub fit: Fit,
-    /// `AIC − AIC` of the best converged fit; `None` for a fit that did not converge.
+    /// `AIC − AIC` of the best ranked fit; `None` for a fit that did not converge or that
+    /// its verdict does not trust.
     pub delta_aic: Option<f64>,
-    /// The Akaike weight `exp(−Δ/2) / Σ exp(−Δⱼ/2)` over the converged fits; `None` for a fit
-    /// that did not converge.
+    /// The Akaike weight `exp(−Δ/2) / Σ exp(−Δⱼ/2)` over the fits that converged and are
+    /// trusted (with or without warnings); `None` for the others.
     pub weight: Option<f64>,
     /// Its goodness-of-fit statistics.
     pub gof: GoodnessOfFit,
@@ -88,8 +90,9 @@ pub struct Selection {
 }
 
 impl Selection {
-    /// The fitted families, best first: the converged fits by increasing AIC, then the fits
-    /// that did not converge (by AIC too, without a ΔAIC or weight).
+    /// The fitted families, best first: the converged and trusted fits by increasing AIC,
+    /// then the others (fits that did not converge or that the verdict refuses; by AIC too,
+    /// without a ΔAIC or weight).
     pub fn ranking(&self) -> &[Candidate] {
         &self.ranking
     }
@@ -293,28 +296,29 @@ impl Select {
     }
 }
 
-/// Sorts the candidates (converged first, each group by AIC) and sets the converged ones'
-/// ΔAIC and Akaike weights.
+/// Whether a candidate is ranked with a ΔAIC and a weight: its fit converged and the verdict
+/// does not refuse it (an AIC at a point that is not the optimum is not the family's AIC).
+fn weighed(c: &Candidate) -> bool {
+    c.fit.converged() && c.fit.trust() != Trust::NotTrusted
+}
+
+/// Sorts the candidates (the weighed ones first, each group by AIC) and sets the weighed
+/// ones' ΔAIC and Akaike weights.
 fn rank(ranking: &mut [Candidate]) {
     ranking.sort_by(|a, b| {
-        b.fit
-            .converged()
-            .cmp(&a.fit.converged())
+        weighed(b)
+            .cmp(&weighed(a))
             .then(a.fit.aic().total_cmp(&b.fit.aic()))
     });
-    let Some(best) = ranking
-        .iter()
-        .find(|c| c.fit.converged())
-        .map(|c| c.fit.aic())
-    else {
+    let Some(best) = ranking.iter().find(|c| weighed(c)).map(|c| c.fit.aic()) else {
         return;
     };
     let total: f64 = ranking
         .iter()
-        .filter(|c| c.fit.converged())
+        .filter(|c| weighed(c))
         .map(|c| (-0.5 * (c.fit.aic() - best)).exp())
         .sum();
-    for c in ranking.iter_mut().filter(|c| c.fit.converged()) {
+    for c in ranking.iter_mut().filter(|c| weighed(c)) {
         let delta = c.fit.aic() - best;
         c.delta_aic = Some(delta);
         c.weight = Some((-0.5 * delta).exp() / total);
