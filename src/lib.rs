@@ -104,7 +104,10 @@ pub use certificate::{Certificate, Check, Status, Trust};
 pub use compare::LikelihoodRatioTest;
 pub use density::{LogDensity, NoScore, Score};
 pub use error::{Error, Result};
-pub use families::{FAMILIES, Family, FamilyDensity, Settings, family_names};
+pub use families::{
+    FAMILIES, Family, FamilyDensity, MAX_COMPONENTS, NormalMixtureDensity, Settings, family_names,
+    normal_mixture,
+};
 pub use fit::{Fit, WarmStage};
 pub use inference::Inference;
 pub use model::{Model, ModelBuilder, SCORE_AGREEMENT, ScoreCheck, ScoreCheckRow};

@@ -262,3 +262,43 @@ fn fit_bootstrap_and_quantiles_in_json() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// `fit --family normal-mixture --components 3`: mclust's optimum (log-likelihood from
+/// `tests/data/r/issue14_references.out`), the weights in the JSON summing to one.
+#[test]
+fn fit_a_three_component_mixture() {
+    let v = json(&[
+        "fit",
+        "--family",
+        "normal-mixture",
+        "--components",
+        "3",
+        "--data",
+        &data("mixture3.csv"),
+        "--json",
+    ]);
+    assert_eq!(v["components"], 3);
+    assert_relative_eq!(
+        v["log_likelihood"].as_f64().unwrap(),
+        -1470.0779056975787,
+        max_relative = 1e-9
+    );
+    let w: Vec<f64> = v["weights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    assert_eq!(w.len(), 3);
+    assert_relative_eq!(w.iter().sum::<f64>(), 1.0, max_relative = 1e-14);
+    let o = maxlik(&[
+        "fit",
+        "--family",
+        "gamma",
+        "--components",
+        "3",
+        "--data",
+        &data("mixture3.csv"),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -656,3 +656,64 @@ fn extreme_value_families_equal_evd() {
         }
     }
 }
+
+/// A three-component normal mixture against mclust's EM (model "V", run to 1e-14) on a
+/// sample simulated in R (`tests/data/mixture3.csv`): the same optimum (the components
+/// ordered by their means), from the k-means start and ten starts.
+#[test]
+fn three_component_mixture_equals_mclust() {
+    let path = format!("{}/tests/data/mixture3.csv", env!("CARGO_MANIFEST_DIR"));
+    let x: Vec<f64> = std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.trim().parse().unwrap())
+        .collect();
+    assert_eq!(x.len(), 600);
+    let weights = [
+        0.30737853963280121,
+        0.46109680933688663,
+        0.23152465103031233,
+    ];
+    let means = [
+        -0.077406307638567248,
+        3.9156811761089698,
+        8.9817987949184488,
+    ];
+    let sds = [0.92741375538433235, 1.5363408946338681, 0.7360349876211959];
+    let loglik = -1470.0779056975787;
+    let model = maxlik::normal_mixture(3, &x).unwrap();
+    let options = FitOptions::builder(Method::Lbfgs)
+        .tolerance(1e-9)
+        .starts(10)
+        .build()
+        .unwrap();
+    let fit = model.fit_with(&x, &options).unwrap();
+    assert!(fit.converged(), "{fit}");
+    // Order our components by their means (labels are arbitrary).
+    let e = fit.estimates();
+    let w: Vec<f64> = e[..2].iter().copied().chain([1.0 - e[0] - e[1]]).collect();
+    let mut order: Vec<usize> = (0..3).collect();
+    order.sort_by(|&a, &b| e[2 + a].total_cmp(&e[2 + b]));
+    for (j, &c) in order.iter().enumerate() {
+        let mu_se = fit.std_error(&format!("mu{}", c + 1)).unwrap();
+        assert!(
+            (e[2 + c] - means[j]).abs() < 1e-3 * mu_se,
+            "mu {j}: {} vs {}",
+            e[2 + c],
+            means[j]
+        );
+        let sd_se = fit.std_error(&format!("sigma{}", c + 1)).unwrap();
+        assert!((e[5 + c] - sds[j]).abs() < 1e-3 * sd_se, "sigma {j}");
+        approx::assert_relative_eq!(w[c], weights[j], max_relative = 1e-4);
+    }
+    approx::assert_relative_eq!(fit.log_likelihood(), loglik, max_relative = 1e-10);
+    assert!(matches!(
+        maxlik::normal_mixture(11, &x),
+        Err(maxlik::Error::InvalidOption { .. })
+    ));
+    assert!(matches!(
+        maxlik::normal_mixture(3, &[1.0, 2.0, 3.0, 1.0, 2.0, 3.0]),
+        Err(maxlik::Error::DegenerateData { .. })
+    ));
+}

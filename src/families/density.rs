@@ -12,7 +12,7 @@ use crate::sum::lanes_sum;
 const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
 
 #[inline(always)]
-fn normal_ln_pdf(x: f64, mu: f64, sigma: f64) -> f64 {
+pub(super) fn normal_ln_pdf(x: f64, mu: f64, sigma: f64) -> f64 {
     let z = (x - mu) / sigma;
     -0.5 * z * z - sigma.ln() - LN_SQRT_2PI
 }

@@ -32,6 +32,7 @@
 
 mod cdf;
 mod density;
+mod mixture;
 mod quantile;
 mod sample;
 mod settings;
@@ -41,6 +42,7 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use density::FamilyDensity;
+pub use mixture::{MAX_COMPONENTS, NormalMixtureDensity, normal_mixture};
 pub use settings::Settings;
 
 use crate::analytic::{ClosedForm, Comparison};

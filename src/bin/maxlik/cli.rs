@@ -68,6 +68,10 @@ struct FitArgs {
     starts: StartArgs,
     #[command(flatten)]
     uncertainty: crate::uncertainty::UncertaintyArgs,
+    /// With --family normal-mixture: the number of components (2 to 10; default 2), started
+    /// from a one-dimensional k-means and fitted from --starts starts (default 10).
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(2..=10))]
+    components: Option<u64>,
 }
 
 /// How many starts each fit runs from.
@@ -308,7 +312,13 @@ fn headline(family: Family, loaded: &Loaded, n: usize) -> String {
 fn fit(args: &FitArgs) -> Result<ExitCode> {
     check_plot(args.plot.as_ref())?;
     let family = args.input.family;
+    if args.components.is_some() && family != Family::NormalMixture {
+        anyhow::bail!("--components goes with --family normal-mixture");
+    }
     let loaded = observations::load(&args.input)?;
+    if let Some(k) = args.components.filter(|&k| k > 2) {
+        return fit_mixture(args, &loaded, k as usize);
+    }
     // Censored data are drawn as survival curves: the Kaplan-Meier estimate needs exact and
     // right-censored times, recorded without truncation.
     let steps = match &loaded.observations {
@@ -390,6 +400,60 @@ fn fit(args: &FitArgs) -> Result<ExitCode> {
         if !args.json {
             say!("figure written to {}", path.display());
         }
+    }
+    Ok(exit_for(fit.converged()))
+}
+
+/// `fit --family normal-mixture --components K` with K ≥ 3: the k-component model of the
+/// plain values.
+fn fit_mixture(args: &FitArgs, loaded: &Loaded, k: usize) -> Result<ExitCode> {
+    let Observations::Plain(values) = &loaded.observations else {
+        anyhow::bail!(
+            "--components {k} fits plain values: censored, truncated or weighted observations take the 2-component family"
+        );
+    };
+    if args.plot.is_some() || args.uncertainty.any() {
+        anyhow::bail!(
+            "--components {k}: --plot, --bootstrap and --quantile are not available yet beyond 2 components"
+        );
+    }
+    if !args.input.fix.is_empty() || !args.input.start.is_empty() {
+        anyhow::bail!("--components {k}: --fix and --start are not available beyond 2 components");
+    }
+    let family = Family::NormalMixture;
+    let model =
+        maxlik::normal_mixture(k, values).map_err(|e| loaded.table.locate(&loaded.source, &e))?;
+    let mut options = loaded.apply(
+        args.starts
+            .apply(family, FitOptions::builder(args.method.into())),
+    );
+    if let Some(cap) = args.max_iters {
+        options = options.max_iters(cap);
+    }
+    let options = options.build()?;
+    let start = Instant::now();
+    let fit = model
+        .fit_with(values, &options)
+        .with_context(|| format!("fitting a {k}-component normal mixture"))?;
+    let seconds = start.elapsed().as_secs_f64();
+    // The last weight is what the others leave.
+    let mut weights = fit.estimates()[..k - 1].to_vec();
+    weights.push(1.0 - weights.iter().sum::<f64>());
+    if args.json {
+        let mut fields = loaded.json_fields();
+        fields.insert("components".into(), serde_json::json!(k));
+        fields.insert("weights".into(), serde_json::json!(weights));
+        say!(
+            "{}",
+            report::fit_json(family, &fit, seconds, loaded.table.skipped, fields)
+        );
+    } else {
+        say!("{k}-component {}", headline(family, loaded, fit.n()));
+        say!("{fit}");
+        say!(
+            "weight{k} = 1 - the others = {}",
+            crate::report::significant(weights[k - 1], 6)
+        );
     }
     Ok(exit_for(fit.converged()))
 }

@@ -227,3 +227,18 @@ xs <- c(0.01, 1, 5, 300); p("gpd points", xs)
 p("gpd lnpdf", dgpd(xs, 0, 1.5, 0.3, log = TRUE))
 p("gpd lncdf", log(pgpd(xs, 0, 1.5, 0.3)))
 p("gpd lnsf", -log1p(0.3 * xs / 1.5) / 0.3)
+
+# A three-component normal mixture: mclust's EM (model "V", unequal variances) run to a
+# relative tolerance of 1e-14 on a sample simulated here (tests/data/mixture3.csv).
+suppressPackageStartupMessages(library(mclust))
+set.seed(314)
+z <- sample(1:3, 600, replace = TRUE, prob = c(0.3, 0.45, 0.25))
+xm <- rnorm(600, c(0, 4, 9)[z], c(1, 1.5, 0.8)[z])
+writeLines(c("x", sprintf("%.17g", xm)), "tests/data/mixture3.csv")
+xm <- read.csv("tests/data/mixture3.csv")$x
+mc <- Mclust(xm, G = 3, modelNames = "V", control = emControl(tol = c(1e-14, 1e-14), itmax = c(1e5, 1e5)), verbose = FALSE)
+o <- order(mc$parameters$mean)
+p("mixture3 weights", mc$parameters$pro[o])
+p("mixture3 means", mc$parameters$mean[o])
+p("mixture3 sds", sqrt(mc$parameters$variance$sigmasq[o]))
+p("mixture3 loglik", mc$loglik)
