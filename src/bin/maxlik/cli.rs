@@ -350,7 +350,8 @@ fn fit(args: &FitArgs) -> Result<ExitCode> {
             .fit_with(data, &options)
             .with_context(|| format!("fitting the {family} family"))?;
         let seconds = start.elapsed().as_secs_f64();
-        let extra = if args.uncertainty.any() {
+        // A fit that did not converge is printed as it is, without intervals around it.
+        let extra = if args.uncertainty.any() && fit.converged() {
             Some(crate::uncertainty::compute(
                 &args.uncertainty,
                 family,
@@ -369,6 +370,9 @@ fn fit(args: &FitArgs) -> Result<ExitCode> {
         let mut fields = loaded.json_fields();
         if let Some(u) = &extra {
             fields.extend(crate::uncertainty::json_fields(u, &fit));
+        } else if args.uncertainty.any() {
+            fields.insert("bootstrap".into(), serde_json::Value::Null);
+            fields.insert("quantiles".into(), serde_json::json!([]));
         }
         say!(
             "{}",
@@ -380,6 +384,9 @@ fn fit(args: &FitArgs) -> Result<ExitCode> {
         if let Some(u) = &extra {
             say!("{}", crate::uncertainty::text(u, &fit).trim_end());
         }
+    }
+    if args.uncertainty.any() && extra.is_none() {
+        eprintln!("maxlik: the fit did not converge: no bootstrap or quantile intervals around it");
     }
     if let Some(path) = &args.plot {
         let drawn = match (&loaded.observations, &steps) {
