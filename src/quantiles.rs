@@ -239,6 +239,47 @@ impl Family {
             });
         }
         let estimate = self.quantile(p, theta)?;
+        let profile = self.quantile_profile(data, fit, p, estimate, level);
+        self.quantile_with(fit, p, level, bootstrap, profile)
+    }
+
+    /// The `p`-quantile of any fit of the family — censored, truncated or weighted data
+    /// included — with its delta-method and (given a [`Bootstrap`]) bootstrap intervals; the
+    /// profile, which needs the plain values, is left out with the reason.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] for `p` or `level` outside (0, 1); [`Error::FitMismatch`] when
+    /// the fit's parameters are not the family's.
+    pub fn quantile_of_fit(
+        self,
+        fit: &Fit,
+        p: f64,
+        level: f64,
+        bootstrap: Option<&Bootstrap>,
+    ) -> Result<QuantileEstimate> {
+        check_level(level)?;
+        if fit.names() != self.names() {
+            return Err(Error::FitMismatch {
+                reason: "the fit's parameters are not this family's",
+            });
+        }
+        let profile = Err(Error::IntervalUnavailable {
+            reason: "the quantile's profile needs the plain values (Family::quantile_estimate); not yet for censored, truncated or weighted data",
+        });
+        self.quantile_with(fit, p, level, bootstrap, profile)
+    }
+
+    /// The estimate, delta-method and bootstrap intervals, around a profile given.
+    fn quantile_with(
+        self,
+        fit: &Fit,
+        p: f64,
+        level: f64,
+        bootstrap: Option<&Bootstrap>,
+        profile: Result<ProfileInterval>,
+    ) -> Result<QuantileEstimate> {
+        let estimate = self.quantile(p, fit.estimates())?;
         let z = normal_quantile(0.5 + 0.5 * level);
         let std_error = self.delta_std_error(fit, p);
         let delta = std_error.clone().map(|se| {
@@ -249,7 +290,6 @@ impl Family {
                 (estimate - z * se, estimate + z * se)
             }
         });
-        let profile = self.quantile_profile(data, fit, p, estimate, level);
         let (percentile, bca) = match bootstrap {
             Some(b) => {
                 let q = |t: &[f64]| self.quantile(p, t).unwrap_or(f64::NAN);

@@ -302,3 +302,50 @@ fn fit_a_three_component_mixture() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// `--quantile` on right-censored survival times: the Weibull's 10% and 50% quantiles of
+/// survival::lung with survreg's delta-method standard errors (R, `predict(type =
+/// "quantile", se.fit = TRUE)`); the profile is refused with the reason.
+#[test]
+fn quantiles_of_a_censored_fit_match_survreg() {
+    let v = json(&[
+        "fit",
+        "--family",
+        "weibull",
+        "--data",
+        &data("lung.csv"),
+        "--column",
+        "time",
+        "--censor-status",
+        "status",
+        "--quantile",
+        "0.1",
+        "--quantile",
+        "0.5",
+        "--json",
+    ]);
+    let q = v["quantiles"].as_array().unwrap();
+    let (estimates, ses) = (
+        [75.640311478258411, 316.26369504923355],
+        [9.3205622160968691, 19.619937597271949],
+    );
+    for (k, rec) in q.iter().enumerate() {
+        assert_relative_eq!(
+            rec["estimate"].as_f64().unwrap(),
+            estimates[k],
+            max_relative = 1e-6
+        );
+        assert_relative_eq!(
+            rec["std_error"].as_f64().unwrap(),
+            ses[k],
+            max_relative = 1e-6
+        );
+        assert!(rec["profile"].is_null());
+        assert!(
+            rec["profile_unavailable"]
+                .as_str()
+                .unwrap()
+                .contains("plain values")
+        );
+    }
+}

@@ -73,11 +73,6 @@ pub fn compute<O: Clone + Send + Sync, D: LogDensity<O> + Sync>(
     if let Some(p) = args.quantile.iter().find(|p| !(**p > 0.0 && **p < 1.0)) {
         bail!("--quantile {p}: a quantile's probability lies in (0, 1)");
     }
-    if !args.quantile.is_empty() && plain.is_none() {
-        bail!(
-            "--quantile needs plain values: the intervals of a quantile of censored, truncated or weighted data are not available yet"
-        );
-    }
     if args.any() && !fit.converged() {
         bail!(
             "the fit did not converge: there is no estimate to bootstrap or to take quantiles of"
@@ -101,14 +96,16 @@ pub fn compute<O: Clone + Send + Sync, D: LogDensity<O> + Sync>(
             "--bootstrap-kind parametric draws samples of the family, which censored, truncated or weighted observations are not: use nonparametric"
         ),
     };
-    let quantiles = match plain {
-        Some(values) => args
-            .quantile
-            .iter()
-            .map(|&p| family.quantile_estimate(values, fit, p, args.level, bootstrap.as_ref()))
-            .collect::<maxlik::Result<Vec<_>>>()?,
-        None => Vec::new(),
-    };
+    let quantiles = args
+        .quantile
+        .iter()
+        .map(|&p| match plain {
+            Some(values) => {
+                family.quantile_estimate(values, fit, p, args.level, bootstrap.as_ref())
+            }
+            None => family.quantile_of_fit(fit, p, args.level, bootstrap.as_ref()),
+        })
+        .collect::<maxlik::Result<Vec<_>>>()?;
     Ok(Uncertainty {
         bootstrap,
         quantiles,

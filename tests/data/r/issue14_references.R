@@ -242,3 +242,12 @@ p("mixture3 weights", mc$parameters$pro[o])
 p("mixture3 means", mc$parameters$mean[o])
 p("mixture3 sds", sqrt(mc$parameters$variance$sigmasq[o]))
 p("mixture3 loglik", mc$loglik)
+
+# Quantiles of a censored fit: the Weibull of survival::lung's right-censored times, its 10%
+# and 50% quantiles with survreg's delta-method standard errors.
+suppressPackageStartupMessages(library(survival))
+ev <- as.integer(lung$status == 2)
+wl <- survreg(Surv(time, ev) ~ 1, data = lung, dist = "weibull",
+              control = survreg.control(rel.tolerance = 1e-13, iter.max = 200))
+pr <- predict(wl, newdata = data.frame(x = 1), type = "quantile", p = c(0.1, 0.5), se.fit = TRUE)
+p("lung weibull quantiles 0.1 0.5", unlist(pr$fit)); p("lung weibull quantile se", unlist(pr$se.fit))
