@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::families::Family;
 use crate::fit::Fit;
 use crate::model::Model;
-use crate::numerics::{check_level, normal_quantile, stream_seed};
+use crate::numerics::{check_level, normal_quantile, quantile_type7, stream_seed};
 use crate::options::FitOptions;
 
 /// The most replicates a bootstrap takes.
@@ -212,14 +212,6 @@ impl Bootstrap {
         };
         bca_interval(&t, t0, a, level)
     }
-}
-
-/// R's `quantile(x, p, type = 7)` of sorted `x`.
-pub(crate) fn quantile_type7(sorted: &[f64], p: f64) -> f64 {
-    let h = (sorted.len() - 1) as f64 * p;
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(sorted.len() - 1);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
 /// `Φ(x)`, from libm's `erfc` (within an ulp).

@@ -27,6 +27,26 @@ pub(crate) fn stream_seed(seed: u64, stream: u64, index: u64) -> u64 {
     mix(mix(mix(seed) ^ stream) ^ index)
 }
 
+/// The first value that is not finite, as [`Error::InvalidObservation`].
+pub(crate) fn check_finite(data: &[f64]) -> Result<()> {
+    match data.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        Some((index, &value)) => Err(Error::InvalidObservation {
+            index,
+            value,
+            reason: "is not finite",
+        }),
+        None => Ok(()),
+    }
+}
+
+/// R's `quantile(x, p, type = 7)` of sorted, non-empty `x`: linear between order statistics.
+pub(crate) fn quantile_type7(sorted: &[f64], p: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
 /// Checks a confidence level.
 pub(crate) fn check_level(level: f64) -> Result<()> {
     if level > 0.0 && level < 1.0 {

@@ -2,6 +2,7 @@
 //! `mu1 … muk`, `sigma1 … sigmak`, started from a one-dimensional k-means.
 
 use super::density::normal_ln_pdf;
+use super::start::moments;
 use crate::density::LogDensity;
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -104,17 +105,13 @@ fn k_means(data: &[f64], k: usize) -> Vec<(f64, f64, f64)> {
         }
         centres = next;
     }
-    let overall = {
-        let m = sorted.iter().sum::<f64>() / n as f64;
-        (sorted.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / n as f64).sqrt()
-    };
+    let overall = moments(&sorted).1.sqrt();
     (0..k)
         .map(|j| {
             let run = &sorted[bounds[j]..bounds[j + 1]];
             let share = (run.len() as f64 / n as f64).max(0.5 / n as f64);
             let sd = if run.len() > 1 {
-                let m = run.iter().sum::<f64>() / run.len() as f64;
-                (run.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / run.len() as f64).sqrt()
+                moments(run).1.sqrt()
             } else {
                 0.0
             };
@@ -156,13 +153,7 @@ pub fn normal_mixture(k: usize, data: &[f64]) -> Result<Model<f64, NormalMixture
     if data.is_empty() {
         return Err(Error::EmptyData);
     }
-    if let Some((index, &value)) = data.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-        return Err(Error::InvalidObservation {
-            index,
-            value,
-            reason: "is not finite",
-        });
-    }
+    crate::numerics::check_finite(data)?;
     let mut distinct = data.to_vec();
     distinct.sort_by(f64::total_cmp);
     distinct.dedup_by(|a, b| a.to_bits() == b.to_bits());

@@ -18,7 +18,7 @@ fn variance(values: impl Iterator<Item = f64> + Clone) -> f64 {
 }
 
 /// The mean and the (1/n) variance of the data.
-fn moments(data: &[f64]) -> (f64, f64) {
+pub(super) fn moments(data: &[f64]) -> (f64, f64) {
     let x = || data.iter().copied();
     (mean(x()), variance(x()))
 }
@@ -113,12 +113,7 @@ pub(super) fn normal_mixture(data: &[f64]) -> Result<Vec<f64>> {
 fn median_iqr(data: &[f64]) -> (f64, f64) {
     let mut s = data.to_vec();
     s.sort_by(f64::total_cmp);
-    let at = |q: f64| {
-        let h = (s.len() - 1) as f64 * q;
-        let lo = h.floor() as usize;
-        let hi = (lo + 1).min(s.len() - 1);
-        s[lo] + (h - lo as f64) * (s[hi] - s[lo])
-    };
+    let at = |q: f64| crate::numerics::quantile_type7(&s, q);
     (at(0.5), at(0.75) - at(0.25))
 }
 

@@ -105,13 +105,7 @@ fn checked_sorted(family: Family, data: &[f64], params: &[f64]) -> Result<Vec<f6
             got: params.len(),
         });
     }
-    if let Some((index, &value)) = data.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-        return Err(Error::InvalidObservation {
-            index,
-            value,
-            reason: "is not finite",
-        });
-    }
+    crate::numerics::check_finite(data)?;
     let mut sorted = data.to_vec();
     sorted.sort_by(f64::total_cmp);
     Ok(sorted)

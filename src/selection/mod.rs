@@ -219,13 +219,7 @@ impl Select {
         if data.is_empty() {
             return Err(Error::EmptyData);
         }
-        if let Some((index, &value)) = data.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(Error::InvalidObservation {
-                index,
-                value,
-                reason: "is not finite",
-            });
-        }
+        crate::numerics::check_finite(data)?;
         let (named, discrete) = self.candidates(data)?;
         // One model, one entry: a re-parameterization named after its model (or before it) is
         // listed as not fitted.
